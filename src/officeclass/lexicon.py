@@ -1,0 +1,137 @@
+"""The role lexicon: terms from the seed articles' role lists, and their matcher.
+
+The lexicon is a data file (``officeclass/data/lexicon.csv``) with one row per
+term: the term, the label its seed article gives it, the seed file(s) it comes
+from (``000`` to ``004``, the five articles the project was created from) and
+a one-line summary of the evidence. It is read on first use, never at import.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from .labels import LABELS
+
+__all__ = ["LexiconEntry", "RoleMatch", "load_lexicon", "find_roles", "SEED_FILES"]
+
+#: The seed articles, by the number the lexicon cites.
+SEED_FILES: dict[str, str] = {
+    "000": "000_a5d1390bcc42e059.txt: Back Office Jobs vs. Front Office jobs: Which Is the Better Choice?",
+    "001": "001_2276a6f80ba15a9d.txt: Front Office versus Back Office Administration Jobs: What is the Difference?",
+    "002": "002_ff2f6fb0b5dff7c9.txt: The Importance of Front Office and Back Office Jobs",
+    "003": "003_03e49277733eb131.txt: Front Office vs Back Office: Which Role Suits You? (FangWallet)",
+    "004": "004_237737481ecdedbf.txt: Difference Between Front Office and Back Office (WallStreetMojo)",
+}
+
+
+@dataclass(frozen=True)
+class LexiconEntry:
+    """One term of the role lexicon."""
+
+    term: str
+    label: str
+    seeds: tuple[str, ...]
+    case_sensitive: bool
+    evidence: str
+
+
+@dataclass(frozen=True)
+class RoleMatch:
+    """A lexicon term found in a text, with its character span in that text."""
+
+    term: str
+    label: str
+    seeds: tuple[str, ...]
+    start: int
+    end: int
+    matched: str
+
+
+@functools.cache
+def load_lexicon() -> tuple[LexiconEntry, ...]:
+    """Return the packaged role lexicon.
+
+    Examples
+    --------
+    >>> entries = load_lexicon()
+    >>> next(e for e in entries if e.term == "payroll").label
+    'back_office'
+    """
+    raw = resources.files("officeclass").joinpath("data").joinpath("lexicon.csv").read_text(encoding="utf-8")
+    entries = []
+    for row in csv.DictReader(io.StringIO(raw)):
+        if row["label"] not in LABELS:
+            raise ValueError(f"lexicon.csv: unknown label {row['label']!r} for term {row['term']!r}")
+        entries.append(
+            LexiconEntry(
+                term=row["term"],
+                label=row["label"],
+                seeds=tuple(row["seed"].split(";")),
+                case_sensitive=row["case_sensitive"] == "1",
+                evidence=row["evidence"],
+            )
+        )
+    return tuple(entries)
+
+
+def _pattern(terms: list[str], flags: int) -> re.Pattern[str] | None:
+    if not terms:
+        return None
+    # Longest first so "sales and trading" wins over "sales"; hyphen and space interchangeable.
+    alternatives = [re.escape(t).replace(r"\-", "[- ]?").replace(r"\ ", r"[\s-]+") for t in sorted(terms, key=len, reverse=True)]
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", flags)
+
+
+def _canonical(term: str) -> str:
+    return re.sub(r"[\s-]+", " ", term.lower())
+
+
+@functools.cache
+def _matchers() -> tuple[dict[str, LexiconEntry], dict[str, LexiconEntry], list[re.Pattern[str]]]:
+    entries = load_lexicon()
+    exact = {e.term: e for e in entries if e.case_sensitive}
+    folded = {_canonical(e.term): e for e in entries if not e.case_sensitive}
+    patterns = [
+        _pattern([e.term for e in entries if not e.case_sensitive], re.IGNORECASE),
+        _pattern([e.term for e in entries if e.case_sensitive], 0),
+    ]
+    return exact, folded, [p for p in patterns if p is not None]
+
+
+def find_roles(text: str) -> list[RoleMatch]:
+    """Find lexicon terms in ``text``, longest match first, without overlaps.
+
+    Parameters
+    ----------
+    text : str
+        The text to search (officeclass passes the normalised posting).
+
+    Returns
+    -------
+    list of RoleMatch
+        Sorted by position; ``text[m.start:m.end] == m.matched``.
+
+    Examples
+    --------
+    >>> [(m.term, m.label) for m in find_roles("Sales and trading desk; IT support, payroll.")]
+    [('sales and trading', 'front_office'), ('IT support', 'back_office'), ('payroll', 'back_office')]
+    """
+    exact, folded, patterns = _matchers()
+    found: list[tuple[int, int, str]] = []
+    for pattern in patterns:
+        found.extend((m.start(), m.end(), m.group(0)) for m in pattern.finditer(text))
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    matches: list[RoleMatch] = []
+    last_end = -1
+    for start, end, matched in found:
+        if start < last_end:
+            continue
+        entry = exact.get(matched) or folded[_canonical(matched)]
+        matches.append(RoleMatch(entry.term, entry.label, entry.seeds, start, end, matched))
+        last_end = end
+    return matches

@@ -1,0 +1,391 @@
+"""The classifier: a TF-IDF + logistic-regression pipeline, built in one place.
+
+A :class:`Classifier` wraps a scikit-learn :class:`~sklearn.pipeline.Pipeline`
+whose first step turns a two-column array (title, text) into tf-idf features,
+one block per field, and whose second step is a multinomial logistic
+regression. On top of the pipeline it holds
+
+- a *temperature* that calibrates the probabilities (``softmax(decision / T)``,
+  fitted on out-of-fold predictions), which keeps per-term contributions exact;
+- an *abstain rule*: abstain when the top probability is below ``tau`` or its
+  lead over the runner-up is below ``delta``;
+- metadata (versions, training-data hash, parameters, metrics).
+
+Models are saved with skops, which never executes code on load, and only the
+types listed in :data:`TRUSTED_TYPES` are accepted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import warnings
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from . import __version__
+from .errors import ModelIntegrityError, ModelLoadError, ModelVersionWarning
+from .labels import LABELS
+from .text import normalise
+
+__all__ = ["Classifier", "DEFAULT_PARAMS", "TRUSTED_TYPES", "make_pipeline", "softmax"]
+
+FORMAT = "officeclass-model/1"
+TITLE, TEXT = 0, 1
+
+#: Hyper-parameters of the shipped model (chosen by leave-one-source-out CV, see train.py).
+DEFAULT_PARAMS: dict[str, Any] = {
+    "C": 10.0,
+    "class_weight": "balanced",
+    "text_ngram_max": 2,
+    "text_min_df": 2,
+    "text_max_features": 200_000,
+    "title_ngram_max": 2,
+    "title_min_df": 1,
+    "occupation_weight": 1.0,
+    "title_weight": 0.1,
+}
+
+#: The only non-default types a model file may contain. skops refuses anything else.
+TRUSTED_TYPES: frozenset[str] = frozenset(
+    {
+        "builtins.dict",  # placeholder entries keep the list explicit even when skops trusts them already
+        "numpy.dtype",
+        "numpy.float64",
+        "numpy.int64",
+        "sklearn.compose._column_transformer.ColumnTransformer",
+        "sklearn.feature_extraction.text.TfidfTransformer",
+        "sklearn.feature_extraction.text.TfidfVectorizer",
+        "sklearn.linear_model._logistic.LogisticRegression",
+        "sklearn.pipeline.Pipeline",
+    }
+)
+
+
+def make_pipeline(params: dict[str, Any] | None = None) -> Pipeline:
+    """Return an unfitted pipeline for a (title, text) object array of shape (n, 2).
+
+    Examples
+    --------
+    >>> make_pipeline().named_steps["clf"].C
+    10.0
+    """
+    p = {**DEFAULT_PARAMS, **(params or {})}
+    text = TfidfVectorizer(
+        ngram_range=(1, p["text_ngram_max"]),
+        min_df=p["text_min_df"],
+        max_features=p["text_max_features"],
+        sublinear_tf=True,
+        dtype=np.float64,
+    )
+    title = TfidfVectorizer(ngram_range=(1, p["title_ngram_max"]), min_df=p["title_min_df"], sublinear_tf=True, dtype=np.float64)
+    features = ColumnTransformer([("title", title, TITLE), ("text", text, TEXT)], sparse_threshold=1.0)
+    clf = LogisticRegression(C=p["C"], class_weight=p["class_weight"], max_iter=5000, tol=1e-5)
+    return Pipeline([("features", features), ("clf", clf)])
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax, stable for large values."""
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    import scipy
+    import sklearn
+    import skops
+
+    return {
+        "officeclass": __version__,
+        "scikit-learn": sklearn.__version__,
+        "numpy": np.__version__,
+        "scipy": scipy.__version__,
+        "skops": skops.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def _minor(version: str) -> tuple[int, int]:
+    major, minor = version.split(".")[:2]
+    return int(major), int("".join(ch for ch in minor if ch.isdigit()) or 0)
+
+
+def as_array(texts: Sequence[str], titles: Sequence[str] | None) -> np.ndarray:
+    """Stack titles and texts (already normalised) into the (n, 2) object array the pipeline takes."""
+    X = np.empty((len(texts), 2), dtype=object)
+    X[:, TEXT] = list(texts)
+    X[:, TITLE] = [""] * len(texts) if titles is None else list(titles)
+    return X
+
+
+def _vectorisers(pipeline: Pipeline) -> list[tuple[str, TfidfVectorizer]]:
+    return [(name, v) for name, v, _ in pipeline.named_steps["features"].transformers_ if isinstance(v, TfidfVectorizer)]
+
+
+def _to_state(pipeline: Pipeline) -> dict[str, Any]:
+    """What goes into the skops file: the pipeline with each vocabulary stored as one string.
+
+    A vocabulary is a dict of ~10^5 terms; skops stores a dict entry by entry,
+    which makes saving and loading take seconds. One newline-joined string of
+    the terms in index order (terms never contain a newline) loads in milliseconds.
+    """
+    import copy
+
+    pipeline = copy.deepcopy(pipeline)
+    vocabularies = {}
+    for name, vectoriser in _vectorisers(pipeline):
+        terms = sorted(vectoriser.vocabulary_, key=vectoriser.vocabulary_.__getitem__)
+        vocabularies[name] = "\n".join(terms)
+        vectoriser.vocabulary_ = {}
+    return {"format": FORMAT, "pipeline": pipeline, "vocabularies": vocabularies}
+
+
+def _from_state(state: dict[str, Any]) -> Pipeline:
+    if not isinstance(state, dict) or state.get("format") != FORMAT:
+        raise ValueError(f"expected a dict with format {FORMAT!r}")
+    pipeline = state["pipeline"]
+    for name, vectoriser in _vectorisers(pipeline):
+        terms = state["vocabularies"][name].split("\n") if state["vocabularies"][name] else []
+        vectoriser.vocabulary_ = dict(zip(terms, range(len(terms))))
+    return pipeline
+
+
+class Classifier:
+    """A fitted officeclass model: pipeline, calibration, abstain rule and metadata.
+
+    Most users never build one: :func:`officeclass.classify` uses the shipped
+    model. Build your own with :meth:`fit` and keep it with :meth:`save`.
+
+    Parameters
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        A fitted pipeline from :func:`make_pipeline`.
+    temperature : float, default=1.0
+        Probabilities are ``softmax(decision_function / temperature)``.
+    tau, delta : float, default=0.0
+        Abstain when the top probability < ``tau`` or its lead over the runner-up < ``delta``.
+    metadata : dict, optional
+        Free-form facts saved beside the model (metrics, data hash...).
+
+    Examples
+    --------
+    >>> texts = ["sell to clients and close deals", "payroll and general ledger",
+    ...          "cold calling new clients, sales targets", "maintain servers and databases"]
+    >>> clf = Classifier.fit(texts, ["front_office", "back_office", "front_office", "back_office"],
+    ...                      params={"text_min_df": 1, "class_weight": None})
+    >>> clf.predict(["quarterly sales to clients"])[0]
+    'front_office'
+    """
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        *,
+        temperature: float = 1.0,
+        tau: float = 0.0,
+        delta: float = 0.0,
+        metadata: dict[str, Any] | None = None,
+    ) -> None:
+        self.pipeline = pipeline
+        self.temperature = float(temperature)
+        self.tau = float(tau)
+        self.delta = float(delta)
+        self.metadata = dict(metadata or {})
+        clf = pipeline.named_steps["clf"]
+        order = [list(clf.classes_).index(label) for label in LABELS]
+        # Coefficients re-ordered to LABELS, kept dense and contiguous for fast scoring.
+        self.coef_ = np.ascontiguousarray(clf.coef_[order])
+        self.intercept_ = np.asarray(clf.intercept_[order], dtype=np.float64)
+        self._feature_names: np.ndarray | None = None
+
+    # ------------------------------------------------------------------ fitting
+    @classmethod
+    def fit(
+        cls,
+        texts: Iterable[str],
+        labels: Iterable[str],
+        *,
+        titles: Iterable[str] | None = None,
+        sample_weight: Iterable[float] | None = None,
+        params: dict[str, Any] | None = None,
+        normalised: bool = False,
+    ) -> Classifier:
+        """Fit a model on raw postings (normalised here unless ``normalised=True``)."""
+        texts = list(texts)
+        labels = np.asarray(list(labels), dtype=object)
+        unknown = sorted(set(labels) - set(LABELS))
+        if unknown:
+            raise ValueError(f"Unknown labels {unknown}; expected only {', '.join(LABELS)}.")
+        missing = sorted(set(LABELS) - set(labels))
+        if missing:
+            raise ValueError(f"Training labels must include all of {', '.join(LABELS)}; missing {', '.join(missing)}.")
+        titles = None if titles is None else list(titles)
+        if not normalised:
+            texts = [normalise(t) for t in texts]
+            titles = None if titles is None else [normalise(t) for t in titles]
+        pipeline = make_pipeline(params)
+        weights = None if sample_weight is None else np.asarray(list(sample_weight), dtype=np.float64)
+        pipeline.fit(as_array(texts, titles), labels, clf__sample_weight=weights)
+        for _, vectoriser, _ in pipeline.named_steps["features"].transformers_:
+            if hasattr(vectoriser, "stop_words_"):  # terms cut by min_df: only needed for introspection, large on disk
+                del vectoriser.stop_words_
+            # min_df pruning leaves numpy ints as indices; skops would store each as its own array
+            vectoriser.vocabulary_ = {term: int(i) for term, i in vectoriser.vocabulary_.items()}
+        return cls(pipeline, metadata={"params": {**DEFAULT_PARAMS, **(params or {})}})
+
+    # ------------------------------------------------------------------ scoring
+    def features(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> sp.csr_matrix:
+        """tf-idf features of normalised texts, as a CSR matrix."""
+        return sp.csr_matrix(self.pipeline.named_steps["features"].transform(as_array(texts, titles)))
+
+    def decision(self, X: sp.csr_matrix) -> np.ndarray:
+        """Decision function (n, 3), columns in :data:`LABELS` order."""
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def proba_from_decision(self, decision: np.ndarray) -> np.ndarray:
+        return softmax(decision / self.temperature)
+
+    def predict_proba(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> np.ndarray:
+        """Calibrated probabilities (n, 3) in :data:`LABELS` order for normalised texts."""
+        return self.proba_from_decision(self.decision(self.features(texts, titles)))
+
+    def predict(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> list[str]:
+        """Best-guess labels for normalised texts."""
+        return [LABELS[i] for i in self.predict_proba(texts, titles).argmax(axis=1)]
+
+    def abstains(self, proba: np.ndarray) -> np.ndarray:
+        """Boolean mask of rows the abstain rule does not trust."""
+        top2 = np.sort(proba, axis=1)[:, -2:]
+        return (top2[:, 1] < self.tau) | (top2[:, 1] - top2[:, 0] < self.delta)
+
+    @property
+    def feature_names(self) -> np.ndarray:
+        """Feature names as ``title:<term>`` / ``text:<term>``."""
+        if self._feature_names is None:
+            names = self.pipeline.named_steps["features"].get_feature_names_out()
+            self._feature_names = np.array([n.replace("__", ":", 1) for n in names], dtype=object)
+        return self._feature_names
+
+    @property
+    def version(self) -> str:
+        """A readable model version, e.g. ``officeclass-2026.11-1a2b3c4d``."""
+        return str(self.metadata.get("model_version", "officeclass-unsaved"))
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, path: str | Path, *, version_prefix: str | None = None) -> Path:
+        """Save to ``path`` (a ``.skops`` file) and metadata beside it (``.json``).
+
+        Returns the path of the model file.
+        """
+        import skops.io as sio
+
+        path = Path(path).with_suffix(".skops")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        sio.dump(_to_state(self.pipeline), path, compression=8)  # 8 = ZIP_DEFLATED
+        untrusted = set(sio.get_untrusted_types(file=path))
+        unexpected = sorted(untrusted - TRUSTED_TYPES)
+        if unexpected:
+            path.unlink()
+            raise ModelLoadError(f"Refusing to save a model with types outside TRUSTED_TYPES: {unexpected}.")
+        digest = _file_sha256(path)
+        prefix = version_prefix or self.metadata.get("version_prefix") or "officeclass-custom"
+        self.metadata.update(
+            {
+                "format": FORMAT,
+                "model_file": path.name,
+                "sha256": digest,
+                "model_version": f"{prefix}-{digest[:8]}",
+                "labels": list(LABELS),
+                "temperature": self.temperature,
+                "abstain": {"tau": self.tau, "delta": self.delta},
+                "versions": _versions(),
+            }
+        )
+        path.with_suffix(".json").write_text(json.dumps(self.metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> Classifier:
+        """Load a model saved by :meth:`save`, checking its hash, types and versions.
+
+        Raises
+        ------
+        ModelLoadError
+            The file or its metadata is missing or malformed, or contains untrusted types.
+        ModelIntegrityError
+            The file's SHA-256 differs from the one recorded in its metadata.
+
+        Warns
+        -----
+        ModelVersionWarning
+            The model was saved with another scikit-learn minor version.
+        """
+        import skops.io as sio
+
+        path = Path(path)
+        if path.suffix != ".skops":
+            path = path.with_suffix(".skops")
+        meta_path = path.with_suffix(".json")
+        if not path.is_file():
+            raise ModelLoadError(f"No model file at {path}. Pass the .skops file written by Classifier.save().")
+        if not meta_path.is_file():
+            raise ModelLoadError(f"No metadata file at {meta_path}: a model is loaded only with the .json saved beside it.")
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelLoadError(f"Cannot read model metadata {meta_path}: {exc}.") from exc
+        if meta.get("format") != FORMAT or "sha256" not in meta:
+            raise ModelLoadError(f"{meta_path} is not officeclass model metadata (format {meta.get('format')!r}, expected {FORMAT!r}).")
+        digest = _file_sha256(path)
+        if digest != meta["sha256"]:
+            raise ModelIntegrityError(
+                f"Model file {path} has SHA-256 {digest[:12]}..., but its metadata records {meta['sha256'][:12]}...; "
+                "the file was changed or truncated. Re-install officeclass or re-save the model."
+            )
+        saved = meta.get("versions", {}).get("scikit-learn", "0.0")
+        import sklearn
+
+        if _minor(saved) != _minor(sklearn.__version__):
+            warnings.warn(
+                f"Model {path.name} was saved with scikit-learn {saved}; {sklearn.__version__} is installed. "
+                f"Predictions may differ: install scikit-learn=={saved} or retrain with `officeclass train`.",
+                ModelVersionWarning,
+                stacklevel=2,
+            )
+        try:
+            untrusted = set(sio.get_untrusted_types(file=path))
+        except Exception as exc:  # a corrupt zip, not a skops file
+            raise ModelLoadError(f"{path} is not a readable skops file: {exc}.") from exc
+        unexpected = sorted(untrusted - TRUSTED_TYPES)
+        if unexpected:
+            raise ModelLoadError(f"Refusing to load {path}: it contains types officeclass does not trust: {unexpected}.")
+        try:
+            pipeline = _from_state(sio.load(path, trusted=sorted(untrusted)))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelLoadError(f"{path} does not hold an officeclass pipeline: {exc}.") from exc
+        abstain = meta.get("abstain", {})
+        return cls(
+            pipeline,
+            temperature=meta.get("temperature", 1.0),
+            tau=abstain.get("tau", 0.0),
+            delta=abstain.get("delta", 0.0),
+            metadata=meta,
+        )

@@ -1,0 +1,216 @@
+"""classify / classify_many: label postings with a lazily loaded default model."""
+
+from __future__ import annotations
+
+import functools
+import math
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+
+from .errors import InputTypeError, InputValueError, ModelLoadError
+from .explain import Explanation, explain_rows
+from .labels import LABELS
+from .model import Classifier
+from .text import normalise
+
+__all__ = ["Prediction", "classify", "classify_many", "default_model", "default_model_path", "STATUSES"]
+
+MODEL_FILE = "officeclass-default.skops"
+#: Per-row outcomes: ``ok``; ``empty_text`` (no text and no title: the label is
+#: the model's prior and always abstained); ``no_known_terms`` (text present but
+#: no word the model knows: prior, abstained).
+STATUSES = ("ok", "empty_text", "no_known_terms")
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The label of one posting.
+
+    Attributes
+    ----------
+    label : str
+        ``"front_office"``, ``"back_office"`` or ``"hybrid"``: always the best guess.
+    probabilities : Mapping[str, float]
+        Calibrated probability of each label (read-only; sums to 1).
+    abstained : bool
+        True when the model is not confident enough to be trusted without review.
+    explanation : Explanation or None
+        Terms that pushed the decision and matched role-lexicon entries
+        (``None`` when called with ``explain=False``).
+    model_version : str
+        The model that made the prediction.
+    status : str
+        ``"ok"``, ``"empty_text"`` or ``"no_known_terms"`` (see :data:`STATUSES`).
+    """
+
+    label: str
+    probabilities: Mapping[str, float]
+    abstained: bool
+    explanation: Explanation | None
+    model_version: str
+    status: str = "ok"
+
+    @property
+    def confidence(self) -> float:
+        """The probability of :attr:`label`."""
+        return self.probabilities[self.label]
+
+
+def default_model_path() -> Path:
+    """Where the shipped model lives: inside the installed package, else ``models/`` of a source checkout."""
+    packaged = resources.files("officeclass").joinpath("data").joinpath("model").joinpath(MODEL_FILE)
+    if packaged.is_file():
+        return Path(str(packaged))
+    source_tree = Path(__file__).resolve().parents[2] / "models" / MODEL_FILE
+    if source_tree.is_file():
+        return source_tree
+    raise ModelLoadError(
+        f"The shipped model {MODEL_FILE} is missing from the officeclass package ({packaged}). "
+        "Re-install officeclass from a wheel, or pass model=Classifier.load(path)."
+    )
+
+
+_lock = threading.Lock()
+
+
+@functools.cache
+def _load_default() -> Classifier:
+    return Classifier.load(default_model_path())
+
+
+def default_model() -> Classifier:
+    """The shipped model, loaded on first use and then kept (thread-safe)."""
+    with _lock:
+        return _load_default()
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def _check_texts(texts: object, name: str) -> list:
+    if isinstance(texts, (str, bytes)):
+        raise InputTypeError(f"{name} must be an iterable of str, got a single {type(texts).__name__}. Use classify(text) for one posting.")
+    try:
+        items = list(texts)  # type: ignore[arg-type]
+    except TypeError:
+        raise InputTypeError(f"{name} must be an iterable of str, got {type(texts).__name__}.") from None
+    for i, t in enumerate(items):
+        if not isinstance(t, str) and not _is_missing(t):
+            raise InputTypeError(
+                f"{name}[{i}] is a {type(t).__name__}, expected str (None or NaN for a missing text). "
+                f"Convert the column first, e.g. texts = [str(t) for t in texts]."
+            )
+    return items
+
+
+def classify_many(
+    texts: Iterable[str | None],
+    *,
+    titles: Iterable[str | None] | None = None,
+    explain: bool = True,
+    model: Classifier | None = None,
+) -> list[Prediction]:
+    """Label many postings at once, in the same order.
+
+    Parameters
+    ----------
+    texts : iterable of str
+        Posting descriptions. ``None``/NaN/empty entries give a Prediction with
+        ``status="empty_text"`` (abstained) instead of an error.
+    titles : iterable of str, optional
+        Job titles, one per text (same length).
+    explain : bool, default=True
+        Build an :class:`~officeclass.explain.Explanation` for each row;
+        ``False`` is faster and leaves ``explanation=None``.
+    model : Classifier, optional
+        A custom model; default the shipped one.
+
+    Returns
+    -------
+    list of Prediction
+
+    Examples
+    --------
+    >>> preds = classify_many(["Cold-call prospects and close new sales deals.",
+    ...                        "Reconcile supplier invoices and run payroll."], explain=False)
+    >>> [p.label for p in preds]
+    ['front_office', 'back_office']
+    """
+    raw_texts = _check_texts(texts, "texts")
+    raw_titles = None if titles is None else _check_texts(titles, "titles")
+    if raw_titles is not None and len(raw_titles) != len(raw_texts):
+        raise InputValueError(f"titles has {len(raw_titles)} items but texts has {len(raw_texts)}; pass one title per text (use '' where there is none).")
+    model = model or default_model()
+    if not raw_texts:
+        return []
+    norm_texts = ["" if _is_missing(t) else normalise(t) for t in raw_texts]
+    norm_titles = [""] * len(norm_texts) if raw_titles is None else ["" if _is_missing(t) else normalise(t) for t in raw_titles]
+    X = model.features(norm_texts, norm_titles)
+    decision = model.decision(X)
+    proba = model.proba_from_decision(decision)
+    best = proba.argmax(axis=1)
+    abstain = model.abstains(proba)
+    nnz = np.diff(X.indptr)
+    empty = np.array([not t and not ti for t, ti in zip(norm_texts, norm_titles)], dtype=bool)
+    status = np.where(empty, "empty_text", np.where(nnz == 0, "no_known_terms", "ok"))
+    abstain |= status != "ok"
+    explanations: list[Explanation | None] = explain_rows(model, X, best, decision, norm_texts, norm_titles) if explain else [None] * len(norm_texts)
+    version = model.version
+    return [
+        Prediction(
+            label=LABELS[best[i]],
+            probabilities=MappingProxyType(dict(zip(LABELS, proba[i].tolist()))),
+            abstained=bool(abstain[i]),
+            explanation=explanations[i],
+            model_version=version,
+            status=str(status[i]),
+        )
+        for i in range(len(norm_texts))
+    ]
+
+
+def classify(text: str, *, title: str | None = None, explain: bool = True, model: Classifier | None = None) -> Prediction:
+    """Label one job posting as front office, back office or hybrid.
+
+    Parameters
+    ----------
+    text : str
+        The posting's description (any length; HTML and mojibake are cleaned).
+    title : str, optional
+        The job title, which the model reads as its own field.
+    explain : bool, default=True
+        Attach an :class:`~officeclass.explain.Explanation`.
+    model : Classifier, optional
+        A custom model; default the shipped one, loaded on first use.
+
+    Returns
+    -------
+    Prediction
+
+    Raises
+    ------
+    InputTypeError
+        ``text`` is not a str (a list: use :func:`classify_many`).
+
+    Examples
+    --------
+    >>> p = classify("You will manage client accounts, pitch to new customers and hit sales targets.",
+    ...              title="Account Manager")
+    >>> p.label
+    'front_office'
+    >>> round(sum(p.probabilities.values()), 6)
+    1.0
+    """
+    if not isinstance(text, str):
+        hint = " Use classify_many() for several postings." if isinstance(text, (list, tuple)) or hasattr(text, "__iter__") else ""
+        raise InputTypeError(f"classify() expects text as a str, got {type(text).__name__}.{hint}")
+    if title is not None and not isinstance(title, str):
+        raise InputTypeError(f"classify() expects title as a str or None, got {type(title).__name__}.")
+    return classify_many([text], titles=None if title is None else [title], explain=explain, model=model)[0]
