@@ -143,10 +143,10 @@ def load_reed_titles(data: Path) -> pd.DataFrame:
 
 
 def load_nyc_titles(data: Path) -> pd.DataFrame:
-    """NYC government jobs: business titles with a job category."""
+    """NYC government jobs: business titles with a job category (``Job ID`` repeats across posting types, so rows are ids)."""
     df = _read(data / "raw/nyc_jobs_titles/NYC_Jobs.csv")
     return pd.DataFrame(
-        {"source": "nyc", "source_id": df["Job ID"], "title": df["Business Title"], "text": "", "category": df["Job Category"]}
+        {"source": "nyc", "source_id": df.index.astype(str), "title": df["Business Title"], "text": "", "category": df["Job Category"]}
     )
 
 
@@ -240,6 +240,68 @@ def onet_rows(data: Path) -> pd.DataFrame:
         }
     )
     return pd.concat([docs, title_rows], ignore_index=True)
+
+
+#: Board categories mapped to labels for the weak-label experiment (rule 7 of
+#: the labelling guide puts nursing, teaching, retail and hospitality in front
+#: office). Categories with no clear side are left out.
+WEAK_CATEGORY_LABELS: dict[str, dict[str, str]] = {
+    "google": {
+        "Sales & Account Management": "front_office", "Marketing & Communications": "front_office",
+        "Product & Customer Support": "front_office", "Partnerships": "front_office", "Developer Relations": "front_office",
+        "Sales Operations": "hybrid", "Technical Solutions": "hybrid",
+        "Finance": "back_office", "People Operations": "back_office", "Administrative": "back_office",
+        "Software Engineering": "back_office", "Technical Infrastructure": "back_office", "IT & Data Management": "back_office",
+        "Data Center & Network": "back_office", "Hardware Engineering": "back_office", "Network Engineering": "back_office",
+        "Manufacturing & Supply Chain": "back_office", "Real Estate & Workplace Services": "back_office",
+        "Legal & Government Relations": "back_office", "User Experience & Design": "back_office",
+    },
+    "adzuna": {
+        "Sales Jobs": "front_office", "Customer Services Jobs": "front_office", "PR, Advertising & Marketing Jobs": "front_office",
+        "Healthcare & Nursing Jobs": "front_office", "Teaching Jobs": "front_office", "Hospitality & Catering Jobs": "front_office",
+        "Retail Jobs": "front_office", "Accounting & Finance Jobs": "back_office", "IT Jobs": "back_office",
+        "HR & Recruitment Jobs": "back_office", "Engineering Jobs": "back_office", "Admin Jobs": "back_office",
+        "Logistics & Warehouse Jobs": "back_office", "Manufacturing Jobs": "back_office",
+    },
+    "adzuna4": {"Sales": "front_office", "Healthcare_Nursing": "front_office", "Accounting_Finance": "back_office", "Engineering": "back_office"},
+    "wuzzuf": {
+        "Sales/Retail": "front_office", "Marketing/PR/Advertising": "front_office", "Customer Service/Support": "front_office",
+        "Accounting/Finance": "back_office", "Human Resources": "back_office", "Administration": "back_office",
+        "Engineering - Telecom/Technology": "back_office", "Installation/Maintenance/Repair": "back_office",
+        "Engineering - Mechanical/Electrical": "back_office", "Quality": "back_office",
+    },
+}
+
+
+def weak_rows(data: Path) -> pd.DataFrame:
+    """Postings not hand-labelled, labelled from their board category (for the experiment only).
+
+    A posting whose categories map to different labels is left out; validation
+    postings and their near-duplicates are removed.
+    """
+    labelled = _read(data / "train_labels.csv")
+    taken = set(zip(labelled["source"], labelled["source_id"]))
+    valid = validation_rows(data)
+    taken |= set(zip(valid["source"], valid["source_id"]))
+    frames = []
+    for source, mapping in WEAK_CATEGORY_LABELS.items():
+        df = POSTING_LOADERS[source](data)
+        labels = df["category"].map(lambda c: {mapping[x] for x in str(c).split("|") if x in mapping})
+        df = df[labels.map(len) == 1].assign(label=labels[labels.map(len) == 1].map(lambda s: next(iter(s))))
+        df = df[[(source, i) not in taken for i in df["source_id"]]]
+        frames.append(df)
+    df = pd.concat(frames, ignore_index=True)
+    out = pd.DataFrame(
+        {
+            "source": df["source"], "source_id": df["source_id"], "kind": "posting", "label": df["label"],
+            "label_origin": "weak", "confidence": 1, "title": df["title"].map(normalise), "text": df["text"].map(normalise),
+        }
+    )
+    out = out[out["text"] != ""]
+    out = out.drop_duplicates(["title", "text"]).reset_index(drop=True)
+    near = near_duplicates(out, valid)
+    drop = set(zip(near["source"], near["source_id"]))
+    return out[[(s, i) not in drop for s, i in zip(out["source"], out["source_id"])]].reset_index(drop=True)
 
 
 def validation_rows(data: Path) -> pd.DataFrame:

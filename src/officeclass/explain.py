@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from .labels import DISPLAY_NAMES, LABELS
 from .lexicon import RoleMatch, find_roles
 
 if TYPE_CHECKING:
+    import pandas as pd
     import scipy.sparse as sp
 
     from .model import Classifier
@@ -92,6 +92,8 @@ class Explanation:
     # ------------------------------------------------------------- renderings
     def to_frame(self) -> pd.DataFrame:
         """Every contribution as a DataFrame (term, field, value, weight, contribution)."""
+        import pandas as pd
+
         return pd.DataFrame(
             [(c.term, c.field, c.value, c.weight, c.contribution) for c in self.contributions],
             columns=["term", "field", "value", "weight", "contribution"],
@@ -99,6 +101,8 @@ class Explanation:
 
     def roles_frame(self) -> pd.DataFrame:
         """Matched lexicon entries as a DataFrame (term, label, seeds, field, start, end, matched)."""
+        import pandas as pd
+
         fields = self.role_fields or ("text",) * len(self.roles)
         return pd.DataFrame(
             [(r.term, r.label, ";".join(r.seeds), f, r.start, r.end, r.matched) for r, f in zip(self.roles, fields)],
@@ -195,6 +199,8 @@ def top_terms(model: Classifier, n: int = 20) -> pd.DataFrame:
 
     Returns a long DataFrame with columns label, rank, field, term, weight.
     """
+    import pandas as pd
+
     rows = []
     names = model.feature_names
     for k, lab in enumerate(LABELS):

@@ -87,15 +87,16 @@ def _pattern(terms: list[str], flags: int) -> re.Pattern[str] | None:
     return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", flags)
 
 
-def _canonical(term: str) -> str:
-    return re.sub(r"[\s-]+", " ", term.lower())
+def _squash(term: str) -> str:
+    """The key a matched span maps back to: spaces and hyphens removed ("after-sales" = "aftersales")."""
+    return re.sub(r"[\s-]+", "", term)
 
 
 @functools.cache
 def _matchers() -> tuple[dict[str, LexiconEntry], dict[str, LexiconEntry], list[re.Pattern[str]]]:
     entries = load_lexicon()
-    exact = {e.term: e for e in entries if e.case_sensitive}
-    folded = {_canonical(e.term): e for e in entries if not e.case_sensitive}
+    exact = {_squash(e.term): e for e in entries if e.case_sensitive}
+    folded = {_squash(e.term).lower(): e for e in entries if not e.case_sensitive}
     patterns = [
         _pattern([e.term for e in entries if not e.case_sensitive], re.IGNORECASE),
         _pattern([e.term for e in entries if e.case_sensitive], 0),
@@ -131,7 +132,52 @@ def find_roles(text: str) -> list[RoleMatch]:
     for start, end, matched in found:
         if start < last_end:
             continue
-        entry = exact.get(matched) or folded[_canonical(matched)]
+        key = _squash(matched)
+        entry = exact.get(key) or folded[key.lower()]
         matches.append(RoleMatch(entry.term, entry.label, entry.seeds, start, end, matched))
         last_end = end
     return matches
+
+
+class RoleCounts:
+    """Transformer: counts of role-lexicon terms per label in each text, as model features.
+
+    For each text it returns ``log1p(count)`` of front-office, back-office and
+    hybrid lexicon terms, and ``log1p(min(front, back))``: a posting naming
+    both sides' roles is evidence for hybrid, which a linear model over single
+    words cannot express on its own.
+    """
+
+    _names = ("front_office_terms", "back_office_terms", "hybrid_terms", "both_sides_terms")
+
+    def __init__(self) -> None:
+        pass
+
+    def get_params(self, deep: bool = True) -> dict:
+        return {}
+
+    def set_params(self, **params) -> RoleCounts:
+        return self
+
+    def fit(self, X, y=None) -> RoleCounts:
+        return self
+
+    def transform(self, X):
+        import numpy as np
+        import scipy.sparse as sp
+
+        out = np.zeros((len(X), 4), dtype=np.float64)
+        index = {label: j for j, label in enumerate(LABELS)}
+        for i, text in enumerate(X):
+            for m in find_roles(text):
+                out[i, index[m.label]] += 1
+        out[:, 3] = np.minimum(out[:, 0], out[:, 1])
+        return sp.csr_matrix(np.log1p(out))
+
+    def fit_transform(self, X, y=None):
+        return self.transform(X)
+
+    def get_feature_names_out(self, input_features=None):
+        import numpy as np
+
+        return np.array(self._names, dtype=object)

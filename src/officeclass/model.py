@@ -53,6 +53,9 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "title_min_df": 1,
     "occupation_weight": 1.0,
     "title_weight": 0.1,
+    "stop_words": None,
+    "text_max_df": 1.0,
+    "role_features": False,
 }
 
 #: The only non-default types a model file may contain. skops refuses anything else.
@@ -67,6 +70,7 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
         "sklearn.feature_extraction.text.TfidfVectorizer",
         "sklearn.linear_model._logistic.LogisticRegression",
         "sklearn.pipeline.Pipeline",
+        "officeclass.lexicon.RoleCounts",
     }
 )
 
@@ -84,11 +88,18 @@ def make_pipeline(params: dict[str, Any] | None = None) -> Pipeline:
         ngram_range=(1, p["text_ngram_max"]),
         min_df=p["text_min_df"],
         max_features=p["text_max_features"],
+        max_df=p["text_max_df"],
+        stop_words=p["stop_words"],
         sublinear_tf=True,
         dtype=np.float64,
     )
     title = TfidfVectorizer(ngram_range=(1, p["title_ngram_max"]), min_df=p["title_min_df"], sublinear_tf=True, dtype=np.float64)
-    features = ColumnTransformer([("title", title, TITLE), ("text", text, TEXT)], sparse_threshold=1.0)
+    blocks = [("title", title, TITLE), ("text", text, TEXT)]
+    if p["role_features"]:
+        from .lexicon import RoleCounts
+
+        blocks.append(("roles", RoleCounts(), TEXT))
+    features = ColumnTransformer(blocks, sparse_threshold=1.0)
     clf = LogisticRegression(C=p["C"], class_weight=p["class_weight"], max_iter=5000, tol=1e-5)
     return Pipeline([("features", features), ("clf", clf)])
 
@@ -244,10 +255,10 @@ class Classifier:
         pipeline = make_pipeline(params)
         weights = None if sample_weight is None else np.asarray(list(sample_weight), dtype=np.float64)
         pipeline.fit(as_array(texts, titles), labels, clf__sample_weight=weights)
-        for _, vectoriser, _ in pipeline.named_steps["features"].transformers_:
-            if hasattr(vectoriser, "stop_words_"):  # terms cut by min_df: only needed for introspection, large on disk
+        for _, vectoriser in _vectorisers(pipeline):
+            if hasattr(vectoriser, "stop_words_"):  # terms cut by min_df: only for introspection, large on disk
                 del vectoriser.stop_words_
-            # min_df pruning leaves numpy ints as indices; skops would store each as its own array
+            # min_df pruning leaves numpy ints as indices; keep plain ints
             vectoriser.vocabulary_ = {term: int(i) for term, i in vectoriser.vocabulary_.items()}
         return cls(pipeline, metadata={"params": {**DEFAULT_PARAMS, **(params or {})}})
 

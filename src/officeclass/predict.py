@@ -19,7 +19,7 @@ from .labels import LABELS
 from .model import Classifier
 from .text import normalise
 
-__all__ = ["Prediction", "classify", "classify_many", "default_model", "default_model_path", "STATUSES"]
+__all__ = ["Prediction", "Scores", "classify", "classify_many", "score", "default_model", "default_model_path", "STATUSES"]
 
 MODEL_FILE = "officeclass-default.skops"
 #: Per-row outcomes: ``ok``; ``empty_text`` (no text and no title: the label is
@@ -110,6 +110,48 @@ def _check_texts(texts: object, name: str) -> list:
     return items
 
 
+@dataclass(frozen=True)
+class Scores:
+    """Vectorised results for a batch: what :func:`classify_many` and the batch labeller share."""
+
+    proba: np.ndarray  # (n, 3), LABELS order
+    best: np.ndarray  # (n,) index into LABELS
+    abstained: np.ndarray  # (n,) bool
+    status: np.ndarray  # (n,) str, one of STATUSES
+    explanations: list[Explanation | None]
+    model_version: str
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.asarray(LABELS, dtype=object)[self.best]
+
+
+def score(
+    texts: list,
+    titles: list | None,
+    *,
+    explain: bool,
+    model: Classifier,
+) -> Scores:
+    """Score already type-checked texts (str, None or NaN) and optional titles."""
+    norm_texts = ["" if _is_missing(t) else normalise(t) for t in texts]
+    norm_titles = [""] * len(norm_texts) if titles is None else ["" if _is_missing(t) else normalise(t) for t in titles]
+    if not norm_texts:
+        empty = np.zeros(0)
+        return Scores(np.zeros((0, 3)), empty.astype(int), empty.astype(bool), empty.astype(str), [], model.version)
+    X = model.features(norm_texts, norm_titles)
+    decision = model.decision(X)
+    proba = model.proba_from_decision(decision)
+    best = proba.argmax(axis=1)
+    abstain = model.abstains(proba)
+    nnz = np.diff(X.indptr)
+    empty = np.fromiter((not t and not ti for t, ti in zip(norm_texts, norm_titles)), dtype=bool, count=len(norm_texts))
+    status = np.where(empty, "empty_text", np.where(nnz == 0, "no_known_terms", "ok"))
+    abstain |= status != "ok"
+    explanations: list[Explanation | None] = explain_rows(model, X, best, decision, norm_texts, norm_titles) if explain else [None] * len(norm_texts)
+    return Scores(proba, best, abstain, status, explanations, model.version)
+
+
 def classify_many(
     texts: Iterable[str | None],
     *,
@@ -147,32 +189,17 @@ def classify_many(
     raw_titles = None if titles is None else _check_texts(titles, "titles")
     if raw_titles is not None and len(raw_titles) != len(raw_texts):
         raise InputValueError(f"titles has {len(raw_titles)} items but texts has {len(raw_texts)}; pass one title per text (use '' where there is none).")
-    model = model or default_model()
-    if not raw_texts:
-        return []
-    norm_texts = ["" if _is_missing(t) else normalise(t) for t in raw_texts]
-    norm_titles = [""] * len(norm_texts) if raw_titles is None else ["" if _is_missing(t) else normalise(t) for t in raw_titles]
-    X = model.features(norm_texts, norm_titles)
-    decision = model.decision(X)
-    proba = model.proba_from_decision(decision)
-    best = proba.argmax(axis=1)
-    abstain = model.abstains(proba)
-    nnz = np.diff(X.indptr)
-    empty = np.array([not t and not ti for t, ti in zip(norm_texts, norm_titles)], dtype=bool)
-    status = np.where(empty, "empty_text", np.where(nnz == 0, "no_known_terms", "ok"))
-    abstain |= status != "ok"
-    explanations: list[Explanation | None] = explain_rows(model, X, best, decision, norm_texts, norm_titles) if explain else [None] * len(norm_texts)
-    version = model.version
+    s = score(raw_texts, raw_titles, explain=explain, model=model or default_model())
     return [
         Prediction(
-            label=LABELS[best[i]],
-            probabilities=MappingProxyType(dict(zip(LABELS, proba[i].tolist()))),
-            abstained=bool(abstain[i]),
-            explanation=explanations[i],
-            model_version=version,
-            status=str(status[i]),
+            label=LABELS[s.best[i]],
+            probabilities=MappingProxyType(dict(zip(LABELS, s.proba[i].tolist()))),
+            abstained=bool(s.abstained[i]),
+            explanation=s.explanations[i],
+            model_version=s.model_version,
+            status=str(s.status[i]),
         )
-        for i in range(len(norm_texts))
+        for i in range(len(raw_texts))
     ]
 
 

@@ -85,6 +85,7 @@ def _fit(corpus: pd.DataFrame, params: dict[str, Any]) -> Classifier:
 def _fold(corpus: pd.DataFrame, source: str, params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     held = (corpus["kind"] == "posting") & (corpus["source"] == source)
     clf = _fit(corpus[~held], params)
+    held &= corpus["label_origin"] == "hand"  # scored on hand labels only
     test = corpus[held]
     with_title = clf.decision(clf.features(test["text"].tolist(), test["title"].tolist()))
     no_title = clf.decision(clf.features(test["text"].tolist()))
@@ -99,14 +100,14 @@ def leave_one_source_out(corpus: pd.DataFrame, params: dict[str, Any], *, n_jobs
     """
     from joblib import Parallel, delayed
 
-    sources = sorted(corpus.loc[corpus["kind"] == "posting", "source"].unique())
+    sources = sorted(corpus.loc[(corpus["kind"] == "posting") & (corpus["label_origin"] == "hand"), "source"].unique())
     results = Parallel(n_jobs=n_jobs)(delayed(_fold)(corpus, s, params) for s in sources)
     n = len(corpus)
     d = np.full((n, 3), np.nan)
     dn = np.full((n, 3), np.nan)
     for idx, a, b in results:
         d[idx], dn[idx] = a, b
-    posting = (corpus["kind"] == "posting").to_numpy()
+    posting = ((corpus["kind"] == "posting") & (corpus["label_origin"] == "hand")).to_numpy()
     out = corpus.loc[posting, ["source", "source_id", "label"]].copy()
     for j, lab in enumerate(LABELS):
         out[f"d_{lab}"] = d[posting, j]
@@ -238,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--validation", type=Path, default=DEFAULT_VALIDATION, help="hand-labelled validation CSV, scored only")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: models/)")
     parser.add_argument("--select", action="store_true", help="run the parameter search instead (writes selection.csv)")
+    parser.add_argument("--grid", type=json.loads, default=None, help='with --select: JSON {"param": [values]}')
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
     if not args.corpus.exists():
@@ -245,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     validation = args.validation if args.validation.exists() else None
     if args.select:
-        grid = {
+        grid = args.grid or {
             "C": [3.0, 10.0, 30.0],
             "title_weight": [0.0, 0.1, 0.3],
             "no_title_copy_weight": [0.0, 0.5],

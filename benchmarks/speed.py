@@ -1,0 +1,86 @@
+"""Speed of officeclass's prediction path, measured side by side in one run.
+
+    python benchmarks/speed.py [--n 4000] [--repeats 5]
+
+Prints postings/s of classify_many with and without explanations, of the same
+model's bare ``pipeline.predict_proba`` on the same texts, their ratio, single
+``classify()`` latency (p50/p99, with explanation), and the time to import
+officeclass and make a first prediction in a fresh interpreter. Medians of
+``--repeats`` runs. Goals (issue 3): ratio >= 0.85, p50 <= 2 ms, first
+prediction <= 1.5 s, >= 4,000 postings/s end to end on 2 cores (see batch_1m.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+from _data import postings, repeat
+
+
+def rate(fn, n: int, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return n / statistics.median(times)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=4000)
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+
+    from officeclass import classify, classify_many
+    from officeclass.model import as_array
+    from officeclass.predict import default_model
+
+    model = default_model()
+    df = repeat(postings(), args.n)
+    texts, titles = df["text"].tolist(), df["title"].tolist()
+    X = as_array(texts, titles)
+    classify_many(texts[:50], titles=titles[:50])  # warm caches
+
+    bare = rate(lambda: model.pipeline.predict_proba(X), args.n, args.repeats)
+    fast = rate(lambda: classify_many(texts, titles=titles, explain=False), args.n, args.repeats)
+    full = rate(lambda: classify_many(texts, titles=titles, explain=True), args.n, args.repeats)
+
+    lat = []
+    for text, title in zip(texts[:1000], titles[:1000]):
+        t = time.perf_counter()
+        classify(text, title=title)
+        lat.append(time.perf_counter() - t)
+    lat_ms = np.array(lat) * 1000
+
+    code = "import time; t=time.perf_counter(); from officeclass import classify; classify('Run the payroll.'); print(time.perf_counter()-t)"
+    first = []
+    startup = []
+    for _ in range(3):
+        t = time.perf_counter()
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+        first.append((float(out), time.perf_counter() - t))
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        startup.append(time.perf_counter() - t)
+    in_process = statistics.median(f[0] for f in first)
+    wall = statistics.median(f[1] for f in first)
+
+    mean_len = int(np.mean([len(t) for t in texts]))
+    print(f"officeclass speed, {args.n} real postings (mean {mean_len} chars), median of {args.repeats} runs, model {model.version}")
+    print(f"{'bare pipeline.predict_proba':<44}{bare:>10,.0f} postings/s")
+    print(f"{'classify_many(explain=False)':<44}{fast:>10,.0f} postings/s   ratio to bare {fast / bare:.2f} (goal >= 0.85)")
+    print(f"{'classify_many(explain=True)':<44}{full:>10,.0f} postings/s   ratio to bare {full / bare:.2f}")
+    print(f"{'classify() latency with explanation':<44}p50 {np.percentile(lat_ms, 50):.2f} ms   p99 {np.percentile(lat_ms, 99):.2f} ms (goal p50 <= 2 ms)")
+    print(f"{'import + load + first classify()':<44}{in_process:.2f} s in process; {wall:.2f} s wall incl. interpreter start "
+          f"({statistics.median(startup):.2f} s) (goal <= 1.5 s)")
+
+
+if __name__ == "__main__":
+    main()

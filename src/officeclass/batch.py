@@ -1,0 +1,754 @@
+"""Label whole tables and files of postings: label_frame and label_file.
+
+``label_file`` streams its input in chunks (memory stays flat as files grow),
+can use several worker processes (results are written in input order), writes
+to a temporary location and renames on success (an interrupted run never
+leaves a half file under the final name), and can resume an interrupted run
+from its last completed chunk.
+
+Formats by extension: ``.csv``, ``.tsv``, ``.parquet``, ``.jsonl`` (each
+optionally ``.gz``, except Parquet); ``-`` is CSV on stdin/stdout.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import (
+    AmbiguousColumnError,
+    BadLinesError,
+    ColumnNotFoundError,
+    EncodingError,
+    InputFormatError,
+    InputValueError,
+    OutputExistsError,
+)
+from .labels import LABELS
+from .model import Classifier
+from .predict import Scores, default_model, score
+
+__all__ = ["label_frame", "label_file", "LabelSummary", "OUTPUT_COLUMNS", "EXPLAIN_COLUMNS", "guess_text_column"]
+
+PREFIX = "officeclass_"
+OUTPUT_COLUMNS = (
+    "officeclass_label",
+    *(f"officeclass_p_{lab}" for lab in LABELS),
+    "officeclass_abstained",
+    "officeclass_status",
+    "officeclass_model_version",
+)
+EXPLAIN_COLUMNS = ("officeclass_top_terms", "officeclass_roles")
+TEXT_CANDIDATES = ("description", "job_description", "jobdescription", "full_description", "fulldescription", "text", "posting", "job_text", "body")
+TITLE_CANDIDATES = ("title", "job_title", "jobtitle", "position", "job title")
+FORMATS = ("csv", "tsv", "parquet", "jsonl")
+BAD_LINE_MODES = ("error", "skip", "report")
+
+
+@dataclass
+class LabelSummary:
+    """What a :func:`label_file` run did."""
+
+    output: str
+    rows_in: int = 0
+    rows_out: int = 0
+    rows_skipped: int = 0
+    bad_lines: list[tuple[int, str]] = field(default_factory=list)
+    statuses: Counter = field(default_factory=Counter)
+    labels: Counter = field(default_factory=Counter)
+    chunks: int = 0
+    chunks_resumed: int = 0
+    seconds: float = 0.0
+    text_column: str = ""
+    title_column: str | None = None
+
+    def to_text(self) -> str:
+        rate = self.rows_out / self.seconds if self.seconds > 0 else float("nan")
+        lines = [
+            f"labelled {self.rows_out:,} of {self.rows_in:,} rows into {self.output} in {self.seconds:.1f} s ({rate:,.0f} rows/s)"
+            + (f"; resumed after {self.chunks_resumed} completed chunks" if self.chunks_resumed else ""),
+            f"text column {self.text_column!r}" + (f", title column {self.title_column!r}" if self.title_column else ", no title column"),
+            "labels: " + ", ".join(f"{k} {v:,}" for k, v in sorted(self.labels.items())),
+            "status: " + ", ".join(f"{k} {v:,}" for k, v in sorted(self.statuses.items())),
+        ]
+        if self.rows_skipped:
+            lines.append(f"skipped {self.rows_skipped:,} malformed rows (--on-bad-lines skip)")
+        if self.bad_lines:
+            shown = ", ".join(str(n) for n, _ in self.bad_lines[:20])
+            more = f" and {len(self.bad_lines) - 20} more" if len(self.bad_lines) > 20 else ""
+            lines.append(f"malformed rows at lines {shown}{more}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def guess_text_column(columns: Sequence[str], candidates: Sequence[str] = TEXT_CANDIDATES) -> str | None:
+    """The single column whose name (case-insensitive) is a known text-column name, else None."""
+    found = [c for c in columns if str(c).strip().lower() in candidates]
+    return found[0] if len(found) == 1 else None
+
+
+def _resolve_columns(columns: Sequence[str], text_column: str | None, title_column: str | None, source: str) -> tuple[str, str | None]:
+    columns = [str(c) for c in columns]
+    if text_column is None:
+        text_column = guess_text_column(columns)
+        if text_column is None:
+            raise AmbiguousColumnError(
+                f"Cannot tell which column of {source} holds the posting text; columns: {', '.join(columns) or '(none)'}. "
+                "Name it with text_column= (CLI: --text-column)."
+            )
+    elif text_column not in columns:
+        raise ColumnNotFoundError(text_column, columns, source=source)
+    if title_column is not None and title_column not in columns:
+        raise ColumnNotFoundError(title_column, columns, source=source)
+    for name in (text_column, title_column):
+        if name is not None and columns.count(name) > 1:
+            raise InputValueError(f"Column {name!r} appears {columns.count(name)} times in {source}; rename the duplicates so the column is unambiguous.")
+    return text_column, title_column
+
+
+def _check_existing(columns: Sequence[str], overwrite: bool, source: str) -> list[int]:
+    """Positions of input columns to keep (existing officeclass_* columns refused or dropped)."""
+    clash = [c for c in columns if str(c) in OUTPUT_COLUMNS + EXPLAIN_COLUMNS]
+    if clash and not overwrite:
+        raise OutputExistsError(
+            f"{source} already has officeclass columns ({', '.join(map(str, clash))}); "
+            "pass overwrite=True (CLI: --overwrite) to replace them, or drop them first."
+        )
+    return [i for i, c in enumerate(columns) if str(c) not in clash]
+
+
+# --------------------------------------------------------------------------- scoring a chunk
+
+
+def _as_text(values: Sequence[Any]) -> list[str | None]:
+    """Cells to str: missing stays None (empty_text); numbers and other scalars become their str()."""
+    out: list[str | None] = []
+    for v in values:
+        if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT:
+            out.append(None)
+        elif isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, bytes):
+            out.append(v.decode("utf-8", errors="replace"))
+        else:
+            out.append(str(v))
+    return out
+
+
+def _score_chunk(texts: list, titles: list | None, explain: bool, model: Classifier | None) -> dict[str, list]:
+    """Score one chunk and return the new columns (runs in a worker process when jobs > 1)."""
+    s: Scores = score(texts, titles, explain=explain, model=model or default_model())
+    cols: dict[str, list] = {"officeclass_label": s.labels.tolist()}
+    for j, lab in enumerate(LABELS):
+        cols[f"officeclass_p_{lab}"] = np.round(s.proba[:, j], 6).tolist()
+    cols["officeclass_abstained"] = s.abstained.tolist()
+    cols["officeclass_status"] = s.status.tolist()
+    cols["officeclass_model_version"] = [s.model_version] * len(texts)
+    if explain:
+        cols["officeclass_top_terms"] = [e.summary(5) if e is not None else "" for e in s.explanations]
+        cols["officeclass_roles"] = [
+            "; ".join(f"{t} ({lab})" for lab, terms in e.roles_by_label().items() for t in terms) if e is not None else "" for e in s.explanations
+        ]
+    return cols
+
+
+def label_frame(
+    df: pd.DataFrame,
+    *,
+    text_column: str | None = None,
+    title_column: str | None = None,
+    explain: bool = False,
+    overwrite: bool = False,
+    model: Classifier | None = None,
+) -> pd.DataFrame:
+    """Return a copy of ``df`` with officeclass columns appended.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Postings, one per row. It is not modified.
+    text_column : str, optional
+        The column with the posting text. Guessed only when exactly one column
+        is named like a description (``description``, ``job_description``, ``text``...).
+    title_column : str, optional
+        The column with job titles (read as a separate field by the model).
+    explain : bool, default=False
+        Add ``officeclass_top_terms`` and ``officeclass_roles``.
+    overwrite : bool, default=False
+        Replace officeclass columns already in ``df`` instead of raising.
+    model : Classifier, optional
+        A custom model; default the shipped one.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same rows in the same order and index, every input column unchanged, plus
+        ``officeclass_label``, ``officeclass_p_front_office``, ``officeclass_p_back_office``,
+        ``officeclass_p_hybrid``, ``officeclass_abstained``, ``officeclass_status``,
+        ``officeclass_model_version``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"title": ["Payroll Clerk"], "description": ["Process payroll and timesheets."]})
+    >>> label_frame(df, text_column="description", title_column="title")["officeclass_label"].tolist()
+    ['back_office']
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise InputValueError(f"label_frame() expects a pandas DataFrame, got {type(df).__name__}.")
+    columns = [str(c) for c in df.columns]
+    text_column, title_column = _resolve_columns(columns, text_column, title_column, "the DataFrame")
+    keep = _check_existing(columns, overwrite, "the DataFrame")
+    texts = _as_text(df[text_column].tolist())
+    titles = _as_text(df[title_column].tolist()) if title_column else None
+    new = _score_chunk(texts, titles, explain, model)
+    out = df.iloc[:, keep].copy()
+    for name, values in new.items():
+        out[name] = values
+    return out
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def _format_of(path: str, given: str | None) -> tuple[str, bool]:
+    if given:
+        if given not in FORMATS:
+            raise InputFormatError(f"Unknown format {given!r}; expected one of {', '.join(FORMATS)}.")
+        return given, str(path).endswith(".gz")
+    if path == "-":
+        return "csv", False
+    name = str(path).lower()
+    gz = name.endswith(".gz")
+    if gz:
+        name = name[:-3]
+    for fmt in FORMATS:
+        if name.endswith("." + fmt):
+            if fmt == "parquet" and gz:
+                raise InputFormatError(f"{path}: Parquet is compressed internally; drop the .gz.")
+            return fmt, gz
+    if name.endswith(".json") or name.endswith(".ndjson"):
+        return "jsonl", gz
+    raise InputFormatError(f"Cannot tell the format of {path!r} from its name; use .csv, .tsv, .parquet or .jsonl (optionally .gz), or pass --input-format/--output-format.")
+
+
+class _CountingReader(io.RawIOBase):
+    """Wraps a binary stream and counts bytes read (for the progress bar)."""
+
+    def __init__(self, raw: IO[bytes]):
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        data = self.raw.read(len(b))
+        n = len(data)
+        b[:n] = data
+        self.count += n
+        return n
+
+
+@dataclass
+class _Chunk:
+    index: int
+    rows: list[list[str]] | pd.DataFrame
+    texts: list
+    titles: list | None
+    bad: list[tuple[int, str]]  # (line number, reason) of rows marked bad_row (report) or skipped
+    bad_positions: list[int]  # positions in rows of bad_row rows (report mode)
+    skipped: int
+    rows_in: int
+
+
+_FIELD_LIMIT = 2**31 - 1
+
+
+class _DelimitedReader:
+    """Streams a CSV/TSV file with the csv module: every cell stays the exact string it was."""
+
+    def __init__(self, path: str, *, delimiter: str, gz: bool, encoding: str, on_bad_lines: str):
+        self.path, self.delimiter, self.on_bad_lines, self.encoding = path, delimiter, on_bad_lines, encoding
+        binary: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb")
+        self.counter = _CountingReader(binary)
+        raw: IO[bytes] = io.BufferedReader(self.counter, buffer_size=1 << 20)
+        if gz:
+            raw = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
+        enc = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+        self.stream = io.TextIOWrapper(raw, encoding=enc, newline="")
+        if csv.field_size_limit() < _FIELD_LIMIT:
+            csv.field_size_limit(_FIELD_LIMIT)  # the default (128 KiB) rejects long postings
+        self.reader = csv.reader(self.stream, delimiter=delimiter)
+        self.name = "stdin" if path == "-" else os.path.basename(path)
+        self._last_line = 0
+        try:
+            self.header = next(self._records(), None)
+        except csv.Error as exc:
+            raise InputFormatError(f"Cannot read the header of {self.name}: {exc}.") from exc
+        if self.header is None:
+            raise InputFormatError(f"{self.name} is empty: expected a header row with column names, then one posting per row.")
+        self.header_line = self._last_line
+
+    def _records(self) -> Iterator[list[str]]:
+        while True:
+            start = self.reader.line_num + 1
+            try:
+                row = next(self.reader)
+            except StopIteration:
+                return
+            except UnicodeDecodeError as exc:
+                raise EncodingError(
+                    f"{self.name} is not valid {self.encoding} text (byte {exc.object[exc.start:exc.start + 1]!r} near line {start}). "
+                    "If the file comes from Excel or an older system, pass --encoding latin-1 (or cp1252)."
+                ) from None
+            except csv.Error as exc:
+                raise InputFormatError(f"{self.name}, line {start}: {exc}. Check the quoting of that row.") from None
+            self._last_line = start
+            if not row:  # a blank line is not a row
+                continue
+            yield row
+
+    def chunks(self, size: int, text_i: int, title_i: int | None) -> Iterator[_Chunk]:
+        n = len(self.header)
+        index = 0
+        rows: list[list[str]] = []
+        bad: list[tuple[int, str]] = []
+        bad_pos: list[int] = []
+        skipped = 0
+        rows_in = 0
+        for row in self._records():
+            rows_in += 1
+            if len(row) != n:
+                line = self._last_line
+                reason = f"{len(row)} fields, expected {n}"
+                if self.on_bad_lines == "error":
+                    raise BadLinesError(
+                        f"Line {line} of {self.name} has {len(row)} fields, expected {n} (the header's). "
+                        "Fix that row, or pass --on-bad-lines skip (drop such rows) or report (keep them, marked bad_row)."
+                    )
+                bad.append((line, reason))
+                if self.on_bad_lines == "skip":
+                    skipped += 1
+                    continue
+                bad_pos.append(len(rows))
+                row = (row + [""] * n)[:n]
+            rows.append(row)
+            if rows_in >= size:
+                yield self._make(index, rows, text_i, title_i, bad, bad_pos, skipped, rows_in)
+                index += 1
+                rows, bad, bad_pos, skipped, rows_in = [], [], [], 0, 0
+        if rows or rows_in or index == 0:
+            yield self._make(index, rows, text_i, title_i, bad, bad_pos, skipped, rows_in)
+
+    @staticmethod
+    def _make(index, rows, text_i, title_i, bad, bad_pos, skipped, rows_in) -> _Chunk:
+        texts: list = [r[text_i] for r in rows]
+        titles = None if title_i is None else [r[title_i] for r in rows]
+        for p in bad_pos:  # a malformed row is not classified
+            texts[p] = None
+            if titles is not None:
+                titles[p] = None
+        return _Chunk(index, rows, texts, titles, bad, bad_pos, skipped, rows_in)
+
+    def close(self) -> None:
+        if self.path != "-":
+            self.stream.close()
+
+
+class _FrameReader:
+    """Streams Parquet (row groups / batches) or JSON Lines (pandas chunks)."""
+
+    def __init__(self, path: str, *, fmt: str, gz: bool, encoding: str):
+        if path == "-":
+            raise InputFormatError("stdin is read as CSV only; save Parquet/JSON Lines to a file first.")
+        self.path, self.fmt, self.name = path, fmt, os.path.basename(path)
+        self.counter = None
+        try:
+            if fmt == "parquet":
+                import pyarrow.parquet as pq
+
+                self.pf = pq.ParquetFile(path)
+                self.header = [str(c) for c in self.pf.schema_arrow.names]
+            else:
+                first = pd.read_json(path, lines=True, nrows=1, dtype=False, encoding=encoding, compression="gzip" if gz else None)
+                self.header = [str(c) for c in first.columns]
+                self.gz, self.encoding = gz, encoding
+        except Exception as exc:  # noqa: BLE001 - pyarrow/pandas raise many types
+            raise InputFormatError(f"Cannot read {self.name} as {fmt}: {exc}") from None
+        if not self.header:
+            raise InputFormatError(f"{self.name} has no columns.")
+
+    def chunks(self, size: int, text_i: int, title_i: int | None) -> Iterator[_Chunk]:
+        if self.fmt == "parquet":
+            frames = (b.to_pandas() for b in self.pf.iter_batches(batch_size=size))
+        else:
+            frames = pd.read_json(self.path, lines=True, chunksize=size, dtype=False, encoding=self.encoding, compression="gzip" if self.gz else None)
+        index = 0
+        for df in frames:
+            texts = _as_text(df.iloc[:, text_i].tolist())
+            titles = None if title_i is None else _as_text(df.iloc[:, title_i].tolist())
+            yield _Chunk(index, df, texts, titles, [], [], 0, len(df))
+            index += 1
+        if index == 0:
+            yield _Chunk(0, pd.DataFrame(columns=self.header), [], None if title_i is None else [], [], [], 0, 0)
+
+    def close(self) -> None:
+        pass
+
+
+# --------------------------------------------------------------------------- writing parts
+
+
+def _chunk_columns(chunk: _Chunk, new: dict[str, list]) -> dict[str, list]:
+    for p in chunk.bad_positions:
+        for name in new:
+            new[name][p] = "" if name != "officeclass_abstained" else True
+        new["officeclass_status"][p] = "bad_row"
+    return new
+
+
+def _write_part_delimited(path: Path, chunk: _Chunk, new: dict[str, list], keep: list[int], delimiter: str) -> None:
+    names = list(new)
+    cols = [new[n] for n in names]
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, delimiter=delimiter, lineterminator="\n")
+        full = len(keep) == len(chunk.rows[0]) if chunk.rows else True
+        for i, row in enumerate(chunk.rows):  # type: ignore[arg-type]
+            base = row if full else [row[k] for k in keep]
+            w.writerow(base + [_cell(c[i]) for c in cols])
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    return v
+
+
+def _frame_of(chunk: _Chunk, new: dict[str, list], keep: list[int], header: list[str]) -> pd.DataFrame:
+    if isinstance(chunk.rows, pd.DataFrame):
+        df = chunk.rows.iloc[:, keep].copy()
+    else:
+        df = pd.DataFrame(chunk.rows, columns=header, dtype=object).iloc[:, keep]
+    for name, values in new.items():
+        df[name] = values
+    return df
+
+
+@dataclass
+class _Plan:
+    input: str
+    output: str
+    in_fmt: str
+    in_gz: bool
+    out_fmt: str
+    out_gz: bool
+    text_column: str
+    title_column: str | None
+    options: dict[str, Any]
+
+
+def _manifest(plan: _Plan, model_version: str) -> dict[str, Any]:
+    st = os.stat(plan.input) if plan.input != "-" else None
+    return {
+        "input": os.path.abspath(plan.input),
+        "input_size": st.st_size if st else None,
+        "input_mtime_ns": st.st_mtime_ns if st else None,
+        "text_column": plan.text_column,
+        "title_column": plan.title_column,
+        "model_version": model_version,
+        **plan.options,
+    }
+
+
+def label_file(
+    input: str | os.PathLike,
+    output: str | os.PathLike,
+    *,
+    text_column: str | None = None,
+    title_column: str | None = None,
+    chunk_size: int = 20_000,
+    jobs: int = 1,
+    resume: bool = False,
+    on_bad_lines: str = "error",
+    encoding: str = "utf-8",
+    explain: bool = False,
+    overwrite: bool = False,
+    input_format: str | None = None,
+    output_format: str | None = None,
+    progress: bool | None = None,
+    model: Classifier | None = None,
+) -> LabelSummary:
+    """Label every posting in a file and write the result to another file.
+
+    Parameters
+    ----------
+    input, output : str or path
+        Files whose format follows the extension (``.csv``, ``.tsv``,
+        ``.parquet``, ``.jsonl``, optionally ``.gz``); ``-`` is CSV on
+        stdin/stdout. The output never replaces the input.
+    text_column, title_column : str, optional
+        As in :func:`label_frame`.
+    chunk_size : int, default=20000
+        Rows per chunk: memory use grows with this, not with the file.
+    jobs : int, default=1
+        Worker processes (``-1``: one per core). Rows are written in input order.
+    resume : bool, default=False
+        Continue an interrupted run of the same command from its last completed chunk.
+    on_bad_lines : {"error", "skip", "report"}, default="error"
+        What to do with CSV/TSV rows whose field count differs from the header's:
+        stop with an error naming the line, drop them (counted in the summary),
+        or keep them with ``officeclass_status="bad_row"`` and empty predictions.
+    encoding : str, default="utf-8"
+        Text encoding of CSV/TSV/JSONL input (a UTF-8 BOM is handled).
+    explain : bool, default=False
+        Add ``officeclass_top_terms`` and ``officeclass_roles``.
+    overwrite : bool, default=False
+        Replace officeclass columns already in the input, and an existing output file.
+    progress : bool, optional
+        Show a progress bar; default: only when stderr is a terminal.
+
+    Returns
+    -------
+    LabelSummary
+    """
+    started = time.perf_counter()
+    input, output = os.fspath(input), os.fspath(output)
+    if on_bad_lines not in BAD_LINE_MODES:
+        raise InputValueError(f"on_bad_lines must be one of {', '.join(BAD_LINE_MODES)}, got {on_bad_lines!r}.")
+    if not isinstance(chunk_size, int) or chunk_size < 1:
+        raise InputValueError(f"chunk_size must be a positive integer, got {chunk_size!r}.")
+    if input != "-" and not os.path.isfile(input):
+        raise FileNotFoundError(f"No input file {input!r}.")
+    if output != "-" and input != "-" and os.path.abspath(input) == os.path.abspath(output):
+        raise OutputExistsError(f"Output {output!r} is the input file; write to another path.")
+    if output != "-" and os.path.exists(output) and not (overwrite or resume):
+        raise OutputExistsError(f"Output {output!r} exists; pass overwrite=True (CLI: --overwrite) or choose another path.")
+    if resume and output == "-":
+        raise InputValueError("resume needs an output file, not stdout.")
+    in_fmt, in_gz = _format_of(input, input_format)
+    out_fmt, out_gz = _format_of(output, output_format)
+    if output == "-" and out_fmt != "csv":
+        raise InputValueError("stdout is written as CSV only.")
+
+    reader: _DelimitedReader | _FrameReader
+    if in_fmt in ("csv", "tsv"):
+        reader = _DelimitedReader(input, delimiter="," if in_fmt == "csv" else "\t", gz=in_gz, encoding=encoding, on_bad_lines=on_bad_lines)
+    else:
+        reader = _FrameReader(input, fmt=in_fmt, gz=in_gz, encoding=encoding)
+    try:
+        header = reader.header
+        source = reader.name
+        text_column, title_column = _resolve_columns(header, text_column, title_column, source)
+        keep = _check_existing(header, overwrite, source)
+        out_header = [header[k] for k in keep] + list(OUTPUT_COLUMNS) + (list(EXPLAIN_COLUMNS) if explain else [])
+        text_i, title_i = header.index(text_column), (header.index(title_column) if title_column else None)
+        plan = _Plan(
+            input, output, in_fmt, in_gz, out_fmt, out_gz, text_column, title_column,
+            {"chunk_size": chunk_size, "on_bad_lines": on_bad_lines, "encoding": encoding, "explain": explain, "overwrite": overwrite, "out_format": out_fmt},
+        )
+        summary = LabelSummary(output=output, text_column=text_column, title_column=title_column)
+        model_version = (model or default_model()).version
+        _run(reader, plan, summary, out_header, keep, text_i, title_i, jobs, resume, progress, model, model_version)
+    finally:
+        reader.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _parts_dir(output: str) -> Path:
+    p = Path(output)
+    return p.with_name(p.name + ".officeclass-parts")
+
+
+def _run(reader, plan: _Plan, summary: LabelSummary, out_header, keep, text_i, title_i, jobs, resume, progress, model, model_version) -> None:
+    from tqdm.auto import tqdm
+
+    to_stdout = plan.output == "-"
+    parts = None if to_stdout else _parts_dir(plan.output)
+    done: set[int] = set()
+    manifest = _manifest(plan, model_version)
+    if parts is not None:
+        if resume and parts.exists():
+            old = json.loads((parts / "manifest.json").read_text()) if (parts / "manifest.json").exists() else {}
+            diff = sorted(k for k in manifest if old.get(k) != manifest[k])
+            if diff:
+                raise InputValueError(f"Cannot resume {plan.output}: the interrupted run differs in {', '.join(diff)}. Run again without --resume to start over.")
+            done = {int(p.name.split("-")[1].split(".")[0]) for p in parts.glob("part-*.json")}
+            summary.chunks_resumed = len(done)
+        else:
+            if parts.exists():
+                shutil.rmtree(parts)
+            parts.mkdir(parents=True)
+            (parts / "manifest.json").write_text(json.dumps(manifest, indent=1))
+
+    show = progress if progress is not None else sys.stderr.isatty()
+    total = os.path.getsize(plan.input) if plan.input != "-" and reader.counter is not None else None
+    bar = tqdm(total=total, unit="B", unit_scale=True, disable=not show, file=sys.stderr, desc="labelling", dynamic_ncols=True)
+    delimiter = "\t" if plan.out_fmt == "tsv" else ","
+    explain = plan.options["explain"]
+
+    chunks = reader.chunks(plan.options["chunk_size"], text_i, title_i)
+    todo = (c for c in chunks if c.index not in done or _count_resumed(c, summary, parts))
+    if jobs == 1:
+        results: Iterator[tuple[_Chunk, dict[str, list]]] = ((c, _score_chunk(c.texts, c.titles, explain, model)) for c in todo)
+    else:
+        results = _parallel(todo, jobs, explain, model)
+
+    stdout_writer = None
+    if to_stdout:
+        stdout_writer = csv.writer(sys.stdout, lineterminator="\n")
+        stdout_writer.writerow(out_header)
+    t0 = time.perf_counter()
+    rows_done = 0
+    for chunk, new in results:
+        new = _chunk_columns(chunk, new)
+        _account(summary, chunk, new)
+        if to_stdout:
+            df = _frame_of(chunk, new, keep, reader.header)
+            stdout_writer.writerows(df.astype(object).where(df.notna(), "").map(_cell).itertuples(index=False, name=None))
+        else:
+            _write_part(parts, chunk, new, keep, reader.header, plan, delimiter)
+        rows_done += len(chunk.texts)
+        if reader.counter is not None:
+            bar.n = reader.counter.count
+        bar.set_postfix_str(f"{rows_done / max(time.perf_counter() - t0, 1e-9):,.0f} rows/s", refresh=False)
+        bar.update(0)
+    bar.close()
+    if parts is not None:
+        _assemble(parts, plan, out_header, delimiter)
+        shutil.rmtree(parts)
+
+
+def _parallel(chunks: Iterator[_Chunk], jobs: int, explain: bool, model: Classifier | None) -> Iterator[tuple[_Chunk, dict[str, list]]]:
+    """Score chunks in worker processes; only texts travel to the workers, rows stay here.
+
+    joblib returns results in submission order, so the queue of pending chunks
+    pairs each result with its chunk. Each worker loads the default model once.
+    """
+    from collections import deque
+
+    from joblib import Parallel, delayed
+
+    pending: deque[_Chunk] = deque()
+
+    def tasks():
+        for c in chunks:
+            pending.append(c)
+            yield delayed(_score_chunk)(c.texts, c.titles, explain, model)
+
+    for new in Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")(tasks()):
+        yield pending.popleft(), new
+
+
+def _count_resumed(chunk: _Chunk, summary: LabelSummary, parts: Path | None) -> bool:
+    """A chunk finished before the interruption: add its recorded counts, skip scoring."""
+    info = json.loads((parts / f"part-{chunk.index:06d}.json").read_text())  # type: ignore[operator]
+    summary.chunks += 1
+    summary.rows_in += info["rows_in"]
+    summary.rows_out += info["rows_out"]
+    summary.rows_skipped += info["skipped"]
+    summary.bad_lines.extend((int(a), b) for a, b in info["bad"])
+    summary.statuses.update(info["statuses"])
+    summary.labels.update(info["labels"])
+    return False
+
+
+def _account(summary: LabelSummary, chunk: _Chunk, new: dict[str, list]) -> None:
+    summary.chunks += 1
+    summary.rows_in += chunk.rows_in
+    summary.rows_out += len(chunk.texts)
+    summary.rows_skipped += chunk.skipped
+    summary.bad_lines.extend(chunk.bad)
+    summary.statuses.update(new["officeclass_status"])
+    summary.labels.update(lab for lab, st in zip(new["officeclass_label"], new["officeclass_status"]) if st == "ok")
+
+
+def _write_part(parts: Path, chunk: _Chunk, new: dict[str, list], keep: list[int], header: list[str], plan: _Plan, delimiter: str) -> None:
+    stem = parts / f"part-{chunk.index:06d}"
+    tmp = stem.with_suffix(".tmp")
+    if plan.out_fmt in ("csv", "tsv") and not isinstance(chunk.rows, pd.DataFrame):
+        if chunk.rows:
+            _write_part_delimited(tmp, chunk, new, keep, delimiter)
+        else:
+            tmp.write_bytes(b"")
+    else:
+        df = _frame_of(chunk, new, keep, header)
+        _write_frame(df, tmp, plan.out_fmt, delimiter)
+    os.replace(tmp, stem.with_suffix(".data"))
+    info = {
+        "rows_in": chunk.rows_in,
+        "rows_out": len(chunk.texts),
+        "skipped": chunk.skipped,
+        "bad": chunk.bad,
+        "statuses": Counter(new["officeclass_status"]),
+        "labels": Counter(lab for lab, st in zip(new["officeclass_label"], new["officeclass_status"]) if st == "ok"),
+    }
+    tmp_info = stem.with_suffix(".json.tmp")
+    tmp_info.write_text(json.dumps(info))
+    os.replace(tmp_info, stem.with_suffix(".json"))  # written last: the chunk counts as done
+
+
+def _write_frame(df: pd.DataFrame, path: Path, fmt: str, delimiter: str) -> None:
+    if fmt == "parquet":
+        df.to_parquet(path, index=False)
+    elif fmt == "jsonl":
+        df.to_json(path, orient="records", lines=True, force_ascii=False)
+    else:
+        df.astype(object).where(df.notna(), "").map(_cell).to_csv(path, sep=delimiter, index=False, header=False, lineterminator="\n")
+
+
+def _assemble(parts: Path, plan: _Plan, out_header: list[str], delimiter: str) -> None:
+    """Concatenate the parts in order into a temporary file, then rename it to the output."""
+    files = sorted(parts.glob("part-*.data"))
+    final = Path(plan.output)
+    tmp = final.with_name(f".{final.name}.officeclass-tmp")
+    if plan.out_fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        writer = None
+        schema = None
+        for f in files:
+            table = pq.read_table(f)
+            if schema is None:
+                schema = table.schema
+                writer = pq.ParquetWriter(tmp, schema)
+            elif not table.schema.equals(schema):
+                try:
+                    table = table.cast(schema)
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                    raise InputFormatError(f"Column types change between chunks of {plan.input} ({exc}); write CSV instead, or use a larger --chunk-size.") from None
+            writer.write_table(table)  # type: ignore[union-attr]
+        if writer is None:
+            pd.DataFrame(columns=out_header).to_parquet(tmp, index=False)
+        else:
+            writer.close()
+    else:
+        opener = (lambda p: gzip.GzipFile(p, "wb", mtime=0)) if plan.out_gz else (lambda p: open(p, "wb"))
+        with opener(tmp) as out:
+            if plan.out_fmt in ("csv", "tsv"):
+                buf = io.StringIO()
+                csv.writer(buf, delimiter=delimiter, lineterminator="\n").writerow(out_header)
+                out.write(buf.getvalue().encode("utf-8"))
+            for f in files:
+                with open(f, "rb") as src:
+                    shutil.copyfileobj(src, out, 1 << 20)
+    os.replace(tmp, final)

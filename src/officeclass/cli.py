@@ -1,0 +1,229 @@
+"""The ``officeclass`` command line: a thin layer over the library.
+
+Data goes to stdout, messages to stderr. Exit status: 0 success, 1 a data or
+model error (one clear line; the traceback only with ``-v``), 2 a usage error
+(bad options, unknown column), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import AmbiguousColumnError, ColumnNotFoundError, InputValueError, OfficeclassError
+
+__all__ = ["main"]
+
+USAGE_ERRORS = (ColumnNotFoundError, AmbiguousColumnError, InputValueError)
+
+
+def _read_text(value: str | None) -> str:
+    if value is None or value == "-":
+        if sys.stdin is None or sys.stdin.isatty():
+            raise InputValueError("no text given: pass the posting as an argument, or pipe it in with '-'.")
+        return sys.stdin.read()
+    return value
+
+
+def _cmd_label(args: argparse.Namespace) -> int:
+    from .batch import label_file
+
+    summary = label_file(
+        args.input,
+        args.output,
+        text_column=args.text_column,
+        title_column=args.title_column,
+        chunk_size=args.chunk_size,
+        jobs=args.jobs,
+        resume=args.resume,
+        on_bad_lines=args.on_bad_lines,
+        encoding=args.encoding,
+        explain=args.explain,
+        overwrite=args.overwrite,
+        input_format=args.input_format,
+        output_format=args.output_format,
+        progress=False if args.quiet else None,
+    )
+    if not args.quiet:
+        print(summary.to_text(), file=sys.stderr)
+    return 0
+
+
+def _cmd_classify(args: argparse.Namespace) -> int:
+    from .predict import classify
+
+    p = classify(_read_text(args.text), title=args.title, explain=args.json)
+    if args.json:
+        e = p.explanation
+        out = {
+            "label": p.label,
+            "probabilities": dict(p.probabilities),
+            "abstained": p.abstained,
+            "status": p.status,
+            "model_version": p.model_version,
+            "top_terms_for": [(c.term, c.field, round(c.contribution, 4)) for c in e.top(10)] if e else [],
+            "top_terms_against": [(c.term, c.field, round(c.contribution, 4)) for c in e.top(10, direction="against")] if e else [],
+            "roles": [{"term": r.term, "label": r.label, "seeds": list(r.seeds), "start": r.start, "end": r.end} for r in e.roles] if e else [],
+        }
+        print(json.dumps(out, indent=2))
+    else:
+        flag = " (abstained: review)" if p.abstained else ""
+        print(f"{p.label}\t{p.confidence:.3f}{flag}")
+    return 0
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from .predict import classify
+
+    p = classify(_read_text(args.text), title=args.title)
+    probs = ", ".join(f"{k} {v:.3f}" for k, v in p.probabilities.items())
+    print(f"label: {p.label}{' (abstained)' if p.abstained else ''}   probabilities: {probs}   status: {p.status}")
+    print(p.explanation.to_text(n=args.top))  # type: ignore[union-attr]
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    from .batch import label_frame, read_table
+    from .evaluate import confusion_frame, scores
+    from .labels import LABELS
+
+    df = read_table(args.file, encoding=args.encoding)
+    if args.label_column not in df.columns:
+        raise ColumnNotFoundError(args.label_column, list(df.columns), source=args.file)
+    bad = sorted(set(df[args.label_column]) - set(LABELS))
+    if bad:
+        raise InputValueError(f"Column {args.label_column!r} has values {bad[:5]} that are not labels; expected {', '.join(LABELS)}.")
+    out = label_frame(df, text_column=args.text_column, title_column=args.title_column)
+    s = scores(df[args.label_column], out["officeclass_label"])
+    cm = confusion_frame(df[args.label_column], out["officeclass_label"])
+    if args.json:
+        print(json.dumps({**s, "confusion": cm.to_numpy().tolist(), "labels": list(LABELS)}, indent=2))
+        return 0
+    print(f"rows {s['n']}   accuracy {s['accuracy']:.3f}   macro-F1 {s['macro_f1']:.3f}")
+    print(f"{'label':<14}{'precision':>10}{'recall':>10}{'f1':>10}{'support':>9}")
+    for lab, m in s["per_class"].items():
+        print(f"{lab:<14}{m['precision']:>10.3f}{m['recall']:>10.3f}{m['f1']:>10.3f}{m['support']:>9}")
+    print("\nconfusion (rows true, columns predicted)")
+    print(cm.to_string())
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from .train import main as train_main
+
+    return train_main(args.train_args)
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from .predict import default_model, default_model_path
+
+    model = default_model()
+    meta = model.metadata
+    val = meta.get("metrics", {}).get("validation", {}).get("with_title", {})
+    loso = meta.get("metrics", {}).get("leave_one_source_out", {}).get("with_title", {}).get("pooled", {})
+    lines = [
+        f"officeclass {__version__}",
+        f"model version: {model.version}",
+        f"model file:    {default_model_path()}",
+        f"labels:        {', '.join(meta.get('labels', []))}",
+        f"trained with:  scikit-learn {meta.get('versions', {}).get('scikit-learn')}, on {meta.get('training_data', {}).get('rows')} rows",
+        f"abstain rule:  top probability < {model.tau:.2f} or lead < {model.delta:.2f}",
+    ]
+    if val:
+        lines.append(f"validation:    macro-F1 {val.get('macro_f1')}, accuracy {val.get('accuracy')}, hybrid F1 {val.get('per_class', {}).get('hybrid', {}).get('f1')}")
+    if loso:
+        lines.append(f"leave-one-source-out: macro-F1 {loso.get('macro_f1')}")
+    print("\n".join(lines))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="officeclass", description="Label job postings as front office, back office or hybrid.")
+    parser.add_argument("--version", action="version", version=f"officeclass {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("label", help="label a file of postings (CSV, TSV, Parquet, JSON Lines)")
+    p.add_argument("input", help="input file, or - for CSV on stdin")
+    p.add_argument("-o", "--output", default="-", help="output file (default: CSV on stdout)")
+    p.add_argument("--text-column", help="column with the posting text (guessed when unambiguous)")
+    p.add_argument("--title-column", help="column with the job title (optional)")
+    p.add_argument("--chunk-size", type=int, default=20_000, help="rows per chunk (default 20000)")
+    p.add_argument("--jobs", type=int, default=1, help="worker processes (-1: all cores; default 1)")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted run of the same command")
+    p.add_argument("--on-bad-lines", choices=["error", "skip", "report"], default="error", help="malformed CSV rows: stop, drop, or keep marked bad_row")
+    p.add_argument("--encoding", default="utf-8", help="input text encoding (default utf-8; e.g. latin-1)")
+    p.add_argument("--explain", action="store_true", help="add officeclass_top_terms and officeclass_roles columns")
+    p.add_argument("--overwrite", action="store_true", help="replace existing officeclass_* columns and an existing output file")
+    p.add_argument("--input-format", choices=["csv", "tsv", "parquet", "jsonl"], help="override the format guessed from the input name")
+    p.add_argument("--output-format", choices=["csv", "tsv", "parquet", "jsonl"], help="override the format guessed from the output name")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    p.set_defaults(func=_cmd_label)
+
+    for name, func, helptext in [("classify", _cmd_classify, "label one posting"), ("explain", _cmd_explain, "explain the label of one posting")]:
+        p = sub.add_parser(name, help=helptext)
+        p.add_argument("text", nargs="?", default="-", help="posting text, or - to read stdin (default)")
+        p.add_argument("--title", help="job title")
+        if name == "classify":
+            p.add_argument("--json", action="store_true", help="all fields as JSON")
+        else:
+            p.add_argument("--top", type=int, default=8, help="terms to show each way (default 8)")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("evaluate", help="score the model on a labelled file")
+    p.add_argument("file")
+    p.add_argument("--text-column", help="column with the posting text")
+    p.add_argument("--label-column", required=True, help="column with the true labels")
+    p.add_argument("--title-column", help="column with the job title")
+    p.add_argument("--encoding", default="utf-8")
+    p.add_argument("--json", action="store_true", help="metrics as JSON")
+    p.set_defaults(func=_cmd_evaluate)
+
+    p = sub.add_parser("train", help="rebuild the model from datasets/ (see python -m officeclass.train --help)", add_help=False)
+    p.add_argument("train_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_cmd_train)
+
+    p = sub.add_parser("info", help="model version, labels, metrics and file location")
+    p.set_defaults(func=_cmd_info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status.
+
+    Examples
+    --------
+    >>> main(["classify", "Reconcile accounts payable and run the monthly payroll."])  # doctest: +SKIP
+    back_office	0.93...
+    0
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors 2
+        return int(exc.code or 0)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except USAGE_ERRORS as exc:
+        _report(exc, args.verbose)
+        return 2
+    except (OfficeclassError, OSError, ValueError) as exc:
+        _report(exc, args.verbose)
+        return 1
+    except BrokenPipeError:  # e.g. `officeclass label x.csv | head`
+        return 0
+
+
+def _report(exc: BaseException, verbose: bool) -> None:
+    if verbose:
+        traceback.print_exception(exc)
+    message = str(exc) if not isinstance(exc, KeyError) or isinstance(exc, OfficeclassError) else str(exc.args[0])
+    print(f"officeclass: error: {message}", file=sys.stderr)

@@ -1,0 +1,116 @@
+import json
+import warnings
+
+import numpy as np
+import pytest
+import skops.io as sio
+
+from officeclass.errors import ModelIntegrityError, ModelLoadError, ModelVersionWarning
+from officeclass.labels import LABELS
+from officeclass.model import Classifier, TRUSTED_TYPES
+
+
+def test_fit_requires_all_three_labels():
+    with pytest.raises(ValueError, match="Training labels must include all of front_office, back_office, hybrid; missing hybrid."):
+        Classifier.fit(["sell", "payroll"], ["front_office", "back_office"])
+
+
+def test_fit_rejects_unknown_labels():
+    with pytest.raises(ValueError, match=r"Unknown labels \['sales'\]; expected only front_office, back_office, hybrid."):
+        Classifier.fit(["sell"], ["sales"])
+
+
+def test_probabilities_follow_label_order_and_sum_to_one(tiny_model):
+    proba = tiny_model.predict_proba(["close sales deals with clients", "run payroll"])
+    assert proba.shape == (2, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert LABELS[proba[0].argmax()] == "front_office"
+    assert LABELS[proba[1].argmax()] == "back_office"
+
+
+def test_temperature_scales_decision(tiny_model):
+    X = tiny_model.features(["close sales deals"])
+    d = tiny_model.decision(X)
+    sharp = Classifier(tiny_model.pipeline, temperature=0.5).proba_from_decision(d)
+    soft = Classifier(tiny_model.pipeline, temperature=2.0).proba_from_decision(d)
+    assert sharp.max() > soft.max()
+
+
+def test_abstain_rule_uses_tau_and_delta(tiny_model):
+    m = Classifier(tiny_model.pipeline, tau=0.5, delta=0.2)
+    proba = np.array([[0.45, 0.35, 0.20], [0.55, 0.40, 0.05], [0.80, 0.10, 0.10]])
+    assert m.abstains(proba).tolist() == [True, True, False]
+
+
+def test_save_load_round_trip_gives_identical_probabilities(tiny_model, saved_tiny_model):
+    loaded = Classifier.load(saved_tiny_model)
+    texts = ["sell to clients", "maintain databases", "teller serving customers"]
+    np.testing.assert_array_equal(loaded.predict_proba(texts), tiny_model.predict_proba(texts))
+    assert loaded.version.startswith("officeclass-test-")
+
+
+def test_metadata_records_versions_and_hash(saved_tiny_model):
+    meta = json.loads(saved_tiny_model.with_suffix(".json").read_text())
+    assert set(meta["versions"]) >= {"scikit-learn", "numpy", "skops", "officeclass", "python"}
+    assert len(meta["sha256"]) == 64
+    assert meta["labels"] == list(LABELS)
+
+
+def test_saved_file_holds_only_trusted_types(saved_tiny_model):
+    assert set(sio.get_untrusted_types(file=saved_tiny_model)) <= TRUSTED_TYPES
+
+
+def _copy(src, dst_dir):
+    dst = dst_dir / "copy.skops"
+    dst.write_bytes(src.read_bytes())
+    dst.with_suffix(".json").write_text(src.with_suffix(".json").read_text())
+    return dst
+
+
+def test_tampered_model_file_is_refused(saved_tiny_model, tmp_path):
+    path = _copy(saved_tiny_model, tmp_path)
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelIntegrityError, match="the file was changed or truncated"):
+        Classifier.load(path)
+
+
+def test_model_without_metadata_is_refused(saved_tiny_model, tmp_path):
+    path = _copy(saved_tiny_model, tmp_path)
+    path.with_suffix(".json").unlink()
+    with pytest.raises(ModelLoadError, match="a model is loaded only with the .json saved beside it"):
+        Classifier.load(path)
+
+
+def test_missing_model_file_names_the_path(tmp_path):
+    with pytest.raises(ModelLoadError, match="No model file at"):
+        Classifier.load(tmp_path / "nothing.skops")
+
+
+def test_untrusted_type_in_file_is_refused(saved_tiny_model, tmp_path):
+    import fractions
+    import hashlib
+
+    path = tmp_path / "evil.skops"
+    sio.dump({"format": "officeclass-model/1", "payload": fractions.Fraction(1, 3)}, path)
+    meta = json.loads(saved_tiny_model.with_suffix(".json").read_text())
+    meta["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    path.with_suffix(".json").write_text(json.dumps(meta))
+    with pytest.raises(ModelLoadError, match=r"contains types officeclass does not trust: \['fractions.Fraction'\]"):
+        Classifier.load(path)
+
+
+def test_other_sklearn_minor_version_warns(saved_tiny_model, tmp_path):
+    path = _copy(saved_tiny_model, tmp_path)
+    meta = json.loads(path.with_suffix(".json").read_text())
+    meta["versions"]["scikit-learn"] = "0.1.0"
+    path.with_suffix(".json").write_text(json.dumps(meta))
+    with pytest.warns(ModelVersionWarning, match="was saved with scikit-learn 0.1.0"):
+        Classifier.load(path)
+
+
+def test_same_version_loads_without_warning(saved_tiny_model):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Classifier.load(saved_tiny_model)
