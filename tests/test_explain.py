@@ -23,7 +23,7 @@ def test_contributions_add_up_to_the_decision_score(prediction, tiny_model):
 def test_each_contribution_is_value_times_weight(prediction):
     for c in prediction.explanation.contributions:
         assert c.contribution == pytest.approx(c.value * c.weight)
-        assert c.field in ("title", "text")
+        assert c.field in ("title", "text", "roles")
 
 
 def test_top_terms_are_sorted_by_push(prediction):

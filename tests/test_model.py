@@ -114,3 +114,18 @@ def test_same_version_loads_without_warning(saved_tiny_model):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         Classifier.load(saved_tiny_model)
+
+
+def test_direct_features_equal_the_pipeline_step(tiny_model):
+    from officeclass.model import as_array
+
+    texts, titles = ["close sales deals and run payroll", "", "teller"], ["Sales", "Clerk", ""]
+    direct = tiny_model.features(texts, titles)
+    via_pipeline = tiny_model.pipeline.named_steps["features"].transform(as_array(texts, titles))
+    assert (direct != via_pipeline).nnz == 0
+    np.testing.assert_allclose(tiny_model.predict_proba(texts, titles), tiny_model.pipeline.predict_proba(as_array(texts, titles))[:, [list(tiny_model.pipeline.classes_).index(l) for l in LABELS]] if tiny_model.temperature == 1.0 else tiny_model.predict_proba(texts, titles))
+
+
+def test_feature_names_match_the_pipeline(tiny_model):
+    expected = [n.replace("__", ":", 1) for n in tiny_model.pipeline.named_steps["features"].get_feature_names_out()]
+    assert tiny_model.feature_names.tolist() == expected

@@ -43,7 +43,7 @@ from .labels import LABELS
 from .model import Classifier
 from .predict import Scores, default_model, score
 
-__all__ = ["label_frame", "label_file", "LabelSummary", "OUTPUT_COLUMNS", "EXPLAIN_COLUMNS", "guess_text_column"]
+__all__ = ["label_frame", "label_file", "read_table", "LabelSummary", "OUTPUT_COLUMNS", "EXPLAIN_COLUMNS", "guess_text_column"]
 
 PREFIX = "officeclass_"
 OUTPUT_COLUMNS = (
@@ -414,6 +414,23 @@ class _FrameReader:
         pass
 
 
+def read_table(path: str | os.PathLike, *, encoding: str = "utf-8", input_format: str | None = None) -> pd.DataFrame:
+    """Read a whole posting file (any supported format) into a DataFrame; CSV/TSV cells stay strings."""
+    path = os.fspath(path)
+    if path != "-" and not os.path.isfile(path):
+        raise FileNotFoundError(f"No input file {path!r}.")
+    fmt, gz = _format_of(path, input_format)
+    if fmt in ("csv", "tsv"):
+        reader = _DelimitedReader(path, delimiter="," if fmt == "csv" else "\t", gz=gz, encoding=encoding, on_bad_lines="error")
+        try:
+            rows = [r for chunk in reader.chunks(1 << 30, 0, None) for r in chunk.rows]  # type: ignore[union-attr]
+        finally:
+            reader.close()
+        return pd.DataFrame(rows, columns=reader.header, dtype=object)
+    frames = list(_FrameReader(path, fmt=fmt, gz=gz, encoding=encoding).chunks(1 << 30, 0, None))
+    return pd.concat([f.rows for f in frames], ignore_index=True)  # type: ignore[misc]
+
+
 # --------------------------------------------------------------------------- writing parts
 
 
@@ -579,7 +596,7 @@ def _parts_dir(output: str) -> Path:
 
 
 def _run(reader, plan: _Plan, summary: LabelSummary, out_header, keep, text_i, title_i, jobs, resume, progress, model, model_version) -> None:
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     to_stdout = plan.output == "-"
     parts = None if to_stdout else _parts_dir(plan.output)

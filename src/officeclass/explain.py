@@ -9,6 +9,7 @@ articles) found in the posting, with character spans.
 
 from __future__ import annotations
 
+import functools
 import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -32,13 +33,13 @@ class TermContribution:
     """One term's exact push on the explained label's decision score."""
 
     term: str
-    field: str  # "title" or "text"
+    field: str  # "title", "text", or "roles" (counts of role-lexicon terms)
     value: float  # tf-idf value in this posting
     weight: float  # model coefficient for the explained label
     contribution: float  # value * weight
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Explanation:
     """Why a posting got its label.
 
@@ -51,7 +52,8 @@ class Explanation:
     intercept : float
         The model's intercept for ``label``.
     contributions : tuple of TermContribution
-        Every term present in the posting, largest absolute contribution first.
+        Every term present in the posting, largest absolute contribution first
+        (built on first access).
     roles : tuple of RoleMatch
         Lexicon entries found in ``text`` (spans index ``text``), then in ``title``
         (spans index ``title``; ``field`` tells which).
@@ -62,19 +64,44 @@ class Explanation:
     label: str
     score: float
     intercept: float
-    contributions: tuple[TermContribution, ...]
     roles: tuple[RoleMatch, ...]
     text: str
     title: str = ""
     role_fields: tuple[str, ...] = field(default=())
+    # The row's non-zero features: names (shared with the model), values and coefficients.
+    # Contributions are built from these on first use, so batches that only need
+    # a summary do not pay for hundreds of objects per posting.
+    _fields: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False, compare=False)
+    _terms: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object), repr=False, compare=False)
+    _values: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
+    _weights: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
+
+    @functools.cached_property
+    def contributions(self) -> tuple[TermContribution, ...]:
+        """Every term present in the posting, largest absolute contribution first."""
+        contrib = self._values * self._weights
+        order = np.argsort(-np.abs(contrib), kind="stable")
+        return tuple(self._term(j, contrib) for j in order)
+
+    def _term(self, j: int, contrib: np.ndarray) -> TermContribution:
+        return TermContribution(str(self._terms[j]), str(self._fields[j]), float(self._values[j]), float(self._weights[j]), float(contrib[j]))
+
+    def __repr__(self) -> str:
+        roles = sorted({r.term for r in self.roles})
+        return (
+            f"Explanation(label={self.label!r}, score={self.score:.3f}, intercept={self.intercept:.3f}, "
+            f"terms={len(self.contributions)}, top={[c.term for c in self.top(3)]}, roles={roles})"
+        )
 
     def top(self, n: int = 10, *, direction: str = "for") -> list[TermContribution]:
         """The ``n`` terms pushing hardest ``"for"`` or ``"against"`` the label."""
         if direction not in ("for", "against"):
             raise ValueError(f"direction must be 'for' or 'against', got {direction!r}.")
-        sign = 1 if direction == "for" else -1
-        chosen = [c for c in self.contributions if sign * c.contribution > 0]
-        return sorted(chosen, key=lambda c: -sign * c.contribution)[:n]
+        signed = self._values * self._weights * (1 if direction == "for" else -1)
+        chosen = np.flatnonzero(signed > 0)
+        order = chosen[np.argsort(-signed[chosen], kind="stable")][:n]
+        contrib = self._values * self._weights
+        return [self._term(j, contrib) for j in order]
 
     def roles_by_label(self) -> dict[str, list[str]]:
         """Distinct matched lexicon terms, grouped by the label the seeds give them."""
@@ -85,8 +112,17 @@ class Explanation:
         return out
 
     def summary(self, n: int = 5) -> str:
-        """A one-line summary: ``+sales, +account manager, -payroll``."""
-        parts = [f"+{c.term}" for c in self.top(n, direction="for")] + [f"-{c.term}" for c in self.top(max(1, n // 2), direction="against")]
+        """A one-line summary of the strongest terms: ``+sales, +account manager, -payroll``.
+
+        A term present in both title and text is listed once.
+        """
+        parts: list[str] = []
+        for sign, direction, count in (("+", "for", n), ("-", "against", max(1, n // 2))):
+            seen: set[str] = set()
+            for c in self.top(2 * count, direction=direction):
+                if c.term not in seen and len(seen) < count:
+                    seen.add(c.term)
+                    parts.append(f"{sign}{c.term}")
         return ", ".join(parts)
 
     # ------------------------------------------------------------- renderings
@@ -163,32 +199,28 @@ def explain_rows(
     titles: list[str],
 ) -> list[Explanation]:
     """Build one :class:`Explanation` per row of a feature matrix (vectorised where it counts)."""
-    names = model.feature_names
+    fields, terms = model.feature_fields, model.feature_terms
     X = X.tocsr()
     out = []
     for i in range(X.shape[0]):
         k = int(label_idx[i])
         lo, hi = X.indptr[i], X.indptr[i + 1]
-        cols, vals = X.indices[lo:hi], X.data[lo:hi]
-        weights = model.coef_[k, cols]
-        contrib = vals * weights
-        order = np.argsort(-np.abs(contrib), kind="stable")
-        terms = []
-        for j in order:
-            field, term = names[cols[j]].split(":", 1)
-            terms.append(TermContribution(term, field, float(vals[j]), float(weights[j]), float(contrib[j])))
-        text_roles = find_roles(texts[i])
+        cols = X.indices[lo:hi]
+        text_roles = find_roles(texts[i]) if texts[i] else []
         title_roles = find_roles(titles[i]) if titles[i] else []
         out.append(
             Explanation(
                 label=LABELS[k],
                 score=float(decision[i, k]),
                 intercept=float(model.intercept_[k]),
-                contributions=tuple(terms),
                 roles=tuple(text_roles + title_roles),
                 text=texts[i],
                 title=titles[i],
                 role_fields=("text",) * len(text_roles) + ("title",) * len(title_roles),
+                _fields=fields[cols],
+                _terms=terms[cols],
+                _values=X.data[lo:hi],
+                _weights=model.coef_[k, cols],
             )
         )
     return out
@@ -202,10 +234,8 @@ def top_terms(model: Classifier, n: int = 20) -> pd.DataFrame:
     import pandas as pd
 
     rows = []
-    names = model.feature_names
     for k, lab in enumerate(LABELS):
         order = np.argsort(-model.coef_[k], kind="stable")[:n]
         for rank, j in enumerate(order, 1):
-            field, term = names[j].split(":", 1)
-            rows.append((lab, rank, field, term, float(model.coef_[k, j])))
+            rows.append((lab, rank, model.feature_fields[j], model.feature_terms[j], float(model.coef_[k, j])))
     return pd.DataFrame(rows, columns=["label", "rank", "field", "term", "weight"])

@@ -30,6 +30,13 @@ def render(model: Any, metrics: dict[str, Any]) -> str:
     cal = metrics["calibration"]
     ab = metrics["abstain"]
     params = meta.get("params", {})
+    stop = ", English stop words removed" if params.get("stop_words") else ""
+    roles = (
+        ", plus four role-lexicon features: log counts of front-, back-office and hybrid lexicon terms and of "
+        "the smaller of the front and back counts (a posting naming both sides' roles)"
+        if params.get("role_features")
+        else ""
+    )
     out = [
         "# Model card: officeclass default model",
         "",
@@ -51,8 +58,7 @@ def render(model: Any, metrics: dict[str, Any]) -> str:
         "## Model",
         "A scikit-learn pipeline: two TF-IDF blocks, one for the title and one for the description "
         f"(word 1-{params.get('text_ngram_max')}-grams, sublinear tf, description terms in at least {params.get('text_min_df')} "
-        f"documents{', English stop words removed' if params.get('stop_words') else ''}"
-        f"{', plus counts of role-lexicon terms per label and of postings naming both sides' roles' if params.get('role_features') else ''}), "
+        f"documents{stop}{roles}), "
         f"then multinomial logistic regression (C={params.get('C')}, class_weight={params.get('class_weight')}). "
         "Probabilities are `softmax(decision / T)` with one temperature T fitted on out-of-fold predictions, so each "
         "term's contribution (tf-idf × coefficient) still adds up exactly to the decision score.",

@@ -22,10 +22,9 @@ _TAG = re.compile(r"<[^>]{0,400}>")
 _MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2][\u0080-\u00bf\u20ac\u201a-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6\u02dc]")
 _MASK = re.compile(r"\*{2,}")
 # "ResponsibilitiesDLP", "operation.Work": line breaks stripped by a scraper.
-_GLUED_CASE = re.compile(r"(?<=[a-z]{4})(?=[A-Z])")
-_GLUED_STOP = re.compile(r"(?<=[a-z0-9\)])([.:;!?])(?=[A-Z])")
+_GLUED_CASE = re.compile(r"([a-z]{4})([A-Z])")
+_GLUED_STOP = re.compile(r"([a-z0-9\)][.:;!?])([A-Z])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
-_SPACE = re.compile(r"\s+")
 
 
 def _fix_mojibake(text: str) -> str:
@@ -76,6 +75,6 @@ def normalise(text: str) -> str:
     text = _CONTROL.sub(" ", text)
     if "**" in text:
         text = _MASK.sub(" ", text)
-    text = _GLUED_STOP.sub(r"\1 ", text)
-    text = _GLUED_CASE.sub(" ", text)
-    return _SPACE.sub(" ", text).strip()
+    text = _GLUED_STOP.sub(r"\1 \2", text)
+    text = _GLUED_CASE.sub(r"\1 \2", text)
+    return " ".join(text.split())  # collapse whitespace (faster than a regex)
