@@ -65,6 +65,15 @@ def test_label_to_stdout_and_summary_to_stderr(tmp_path):
     assert "labelled 2 of 2 rows" in r.stderr and "officeclass_label" not in r.stderr
 
 
+def test_label_guesses_a_title_column_and_says_so(tmp_path):
+    (tmp_path / "in.csv").write_text(SAMPLE)
+    r = run("label", str(tmp_path / "in.csv"), "-o", str(tmp_path / "o.csv"))
+    assert r.returncode == 0, r.stderr
+    assert "text column 'description', title column 'title'" in r.stderr
+    r = run("label", str(tmp_path / "in.csv"), "-o", str(tmp_path / "p.csv"), "--no-title")
+    assert "text column 'description', no title column" in r.stderr
+
+
 def test_label_from_stdin():
     r = run("label", "-", "--text-column", "description", "-q", stdin=SAMPLE)
     assert r.returncode == 0, r.stderr

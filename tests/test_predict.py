@@ -158,3 +158,14 @@ def test_import_does_not_load_the_model():
         "assert p._load_default.cache_info().currsize == 1\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_large_inputs_are_scored_in_slices_with_identical_results(tiny_model, monkeypatch):
+    import officeclass.predict as predict
+
+    texts = [f"close sales deals {i}" if i % 2 else f"run payroll {i}" for i in range(11)]
+    whole = classify_many(texts, model=tiny_model)
+    monkeypatch.setattr(predict, "SLICE", 3)
+    sliced = classify_many(texts, model=tiny_model)
+    assert [p.probabilities for p in sliced] == [p.probabilities for p in whole]
+    assert [p.explanation.score for p in sliced] == [p.explanation.score for p in whole]

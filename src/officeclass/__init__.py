@@ -32,21 +32,8 @@ _LAZY = {
     "classify": "predict",
     "classify_many": "predict",
 }
-_ERRORS = (
-    "OfficeclassError",
-    "InputTypeError",
-    "InputValueError",
-    "ColumnNotFoundError",
-    "AmbiguousColumnError",
-    "InputFormatError",
-    "EncodingError",
-    "BadLinesError",
-    "OutputExistsError",
-    "ModelLoadError",
-    "ModelIntegrityError",
-    "ModelVersionWarning",
-    "MissingDependencyError",
-)
+from .errors import __all__ as _ERRORS  # noqa: E402  (a light module: exceptions only)
+
 _LAZY.update({name: "errors" for name in _ERRORS})
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,17 +73,5 @@ __all__ = [
     "RoleMatch",
     "LabelSummary",
     "top_terms",
-    "OfficeclassError",
-    "InputTypeError",
-    "InputValueError",
-    "ColumnNotFoundError",
-    "AmbiguousColumnError",
-    "InputFormatError",
-    "EncodingError",
-    "BadLinesError",
-    "OutputExistsError",
-    "ModelLoadError",
-    "ModelIntegrityError",
-    "ModelVersionWarning",
-    "MissingDependencyError",
+    *_ERRORS,
 ]

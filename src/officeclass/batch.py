@@ -41,7 +41,7 @@ from .errors import (
 )
 from .labels import LABELS
 from .model import Classifier
-from .predict import Scores, default_model, score
+from .predict import Scores, default_model, default_model_version, score
 
 __all__ = ["label_frame", "label_file", "read_table", "LabelSummary", "OUTPUT_COLUMNS", "EXPLAIN_COLUMNS", "guess_text_column"]
 
@@ -104,8 +104,12 @@ def guess_text_column(columns: Sequence[str], candidates: Sequence[str] = TEXT_C
     return found[0] if len(found) == 1 else None
 
 
-def _resolve_columns(columns: Sequence[str], text_column: str | None, title_column: str | None, source: str) -> tuple[str, str | None]:
+def _resolve_columns(
+    columns: Sequence[str], text_column: str | None, title_column: str | None, source: str, *, guess_title: bool = False
+) -> tuple[str, str | None]:
     columns = [str(c) for c in columns]
+    if title_column is None and guess_title:
+        title_column = guess_text_column(columns, TITLE_CANDIDATES)
     if text_column is None:
         text_column = guess_text_column(columns)
         if text_column is None:
@@ -501,7 +505,7 @@ def label_file(
     *,
     text_column: str | None = None,
     title_column: str | None = None,
-    chunk_size: int = 20_000,
+    chunk_size: int = 10_000,
     jobs: int = 1,
     resume: bool = False,
     on_bad_lines: str = "error",
@@ -511,6 +515,7 @@ def label_file(
     input_format: str | None = None,
     output_format: str | None = None,
     progress: bool | None = None,
+    guess_title: bool = False,
     model: Classifier | None = None,
 ) -> LabelSummary:
     """Label every posting in a file and write the result to another file.
@@ -523,8 +528,9 @@ def label_file(
         stdin/stdout. The output never replaces the input.
     text_column, title_column : str, optional
         As in :func:`label_frame`.
-    chunk_size : int, default=20000
-        Rows per chunk: memory use grows with this, not with the file.
+    chunk_size : int, default=10000
+        Rows per chunk (the unit of work, of resuming and of progress); memory
+        grows with this and ``jobs``, not with the file.
     jobs : int, default=1
         Worker processes (``-1``: one per core). Rows are written in input order.
     resume : bool, default=False
@@ -541,6 +547,9 @@ def label_file(
         Replace officeclass columns already in the input, and an existing output file.
     progress : bool, optional
         Show a progress bar; default: only when stderr is a terminal.
+    guess_title : bool, default=False
+        When ``title_column`` is None, use the one column named like a title
+        (``title``, ``job_title``...), if there is exactly one. The CLI does this.
 
     Returns
     -------
@@ -573,7 +582,7 @@ def label_file(
     try:
         header = reader.header
         source = reader.name
-        text_column, title_column = _resolve_columns(header, text_column, title_column, source)
+        text_column, title_column = _resolve_columns(header, text_column, title_column, source, guess_title=guess_title)
         keep = _check_existing(header, overwrite, source)
         out_header = [header[k] for k in keep] + list(OUTPUT_COLUMNS) + (list(EXPLAIN_COLUMNS) if explain else [])
         text_i, title_i = header.index(text_column), (header.index(title_column) if title_column else None)
@@ -582,7 +591,8 @@ def label_file(
             {"chunk_size": chunk_size, "on_bad_lines": on_bad_lines, "encoding": encoding, "explain": explain, "overwrite": overwrite, "out_format": out_fmt},
         )
         summary = LabelSummary(output=output, text_column=text_column, title_column=title_column)
-        model_version = (model or default_model()).version
+        # with workers, the main process only reads and writes: it need not load the model
+        model_version = model.version if model is not None else default_model_version()
         _run(reader, plan, summary, out_header, keep, text_i, title_i, jobs, resume, progress, model, model_version)
     finally:
         reader.close()

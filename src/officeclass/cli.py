@@ -47,6 +47,7 @@ def _cmd_label(args: argparse.Namespace) -> int:
         input_format=args.input_format,
         output_format=args.output_format,
         progress=False if args.quiet else None,
+        guess_title=not args.no_title,
     )
     if not args.quiet:
         print(summary.to_text(), file=sys.stderr)
@@ -152,8 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help="input file, or - for CSV on stdin")
     p.add_argument("-o", "--output", default="-", help="output file (default: CSV on stdout)")
     p.add_argument("--text-column", help="column with the posting text (guessed when unambiguous)")
-    p.add_argument("--title-column", help="column with the job title (optional)")
-    p.add_argument("--chunk-size", type=int, default=20_000, help="rows per chunk (default 20000)")
+    p.add_argument("--title-column", help="column with the job title (default: the one column named title/job_title, if any)")
+    p.add_argument("--no-title", action="store_true", help="do not use a title column even if one is named like a title")
+    p.add_argument("--chunk-size", type=int, default=10_000, help="rows per chunk (default 10000)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (-1: all cores; default 1)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run of the same command")
     p.add_argument("--on-bad-lines", choices=["error", "skip", "report"], default="error", help="malformed CSV rows: stop, drop, or keep marked bad_row")

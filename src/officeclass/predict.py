@@ -84,6 +84,14 @@ def _load_default() -> Classifier:
     return Classifier.load(default_model_path())
 
 
+def default_model_version() -> str:
+    """The shipped model's version, read from its metadata without loading the model."""
+    import json
+
+    meta = json.loads(default_model_path().with_suffix(".json").read_text(encoding="utf-8"))
+    return str(meta["model_version"])
+
+
 def default_model() -> Classifier:
     """The shipped model, loaded on first use and then kept (thread-safe)."""
     with _lock:
@@ -126,6 +134,12 @@ class Scores:
         return np.asarray(LABELS, dtype=object)[self.best]
 
 
+#: Rows vectorised at once. scikit-learn's vectoriser holds Python lists of every
+#: token index while it builds a batch's matrix (~300 MB for 20,000 postings), so
+#: larger inputs are scored in slices of this size to keep memory flat.
+SLICE = 2_000
+
+
 def score(
     texts: list,
     titles: list | None,
@@ -134,6 +148,19 @@ def score(
     model: Classifier,
 ) -> Scores:
     """Score already type-checked texts (str, None or NaN) and optional titles."""
+    if len(texts) > SLICE:
+        parts = [
+            score(texts[i : i + SLICE], None if titles is None else titles[i : i + SLICE], explain=explain, model=model)
+            for i in range(0, len(texts), SLICE)
+        ]
+        return Scores(
+            np.vstack([p.proba for p in parts]),
+            np.concatenate([p.best for p in parts]),
+            np.concatenate([p.abstained for p in parts]),
+            np.concatenate([p.status for p in parts]),
+            [e for p in parts for e in p.explanations],
+            model.version,
+        )
     norm_texts = ["" if _is_missing(t) else normalise(t) for t in texts]
     norm_titles = [""] * len(norm_texts) if titles is None else ["" if _is_missing(t) else normalise(t) for t in titles]
     if not norm_texts:
