@@ -123,9 +123,17 @@ def test_direct_features_equal_the_pipeline_step(tiny_model):
     direct = tiny_model.features(texts, titles)
     via_pipeline = tiny_model.pipeline.named_steps["features"].transform(as_array(texts, titles))
     assert (direct != via_pipeline).nnz == 0
-    np.testing.assert_allclose(tiny_model.predict_proba(texts, titles), tiny_model.pipeline.predict_proba(as_array(texts, titles))[:, [list(tiny_model.pipeline.classes_).index(l) for l in LABELS]] if tiny_model.temperature == 1.0 else tiny_model.predict_proba(texts, titles))
+    assert tiny_model.temperature == 1.0  # so the probabilities must equal the pipeline's own
+    order = [list(tiny_model.pipeline.classes_).index(label) for label in LABELS]
+    np.testing.assert_allclose(tiny_model.predict_proba(texts, titles), tiny_model.pipeline.predict_proba(as_array(texts, titles))[:, order])
 
 
 def test_feature_names_match_the_pipeline(tiny_model):
     expected = [n.replace("__", ":", 1) for n in tiny_model.pipeline.named_steps["features"].get_feature_names_out()]
     assert tiny_model.feature_names.tolist() == expected
+
+
+def test_saving_the_same_model_twice_gives_identical_bytes(tiny_model, tmp_path):
+    a = tiny_model.save(tmp_path / "a.skops")
+    b = tiny_model.save(tmp_path / "b.skops")
+    assert a.read_bytes() == b.read_bytes()

@@ -147,6 +147,40 @@ def as_array(texts: Sequence[str], titles: Sequence[str] | None) -> np.ndarray:
     return X
 
 
+def _canonical_zip(path: Path) -> None:
+    """Rewrite a skops zip so the same model always gives the same bytes (and hash).
+
+    skops names each array file, and tags each object, with its id() in memory,
+    and stamps entries with the current time; all change from run to run. They
+    are renumbered in the order the schema first mentions them, and timestamps fixed.
+    """
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:
+        entries = {info.filename: (info, src.read(info.filename)) for info in src.infolist()}
+    schema = entries["schema.json"][1].decode("utf-8")
+    mapping: dict[str, str] = {}
+    for name in re.findall(r'"([^"/]+\.npy)"', schema):
+        if name in entries and name not in mapping:
+            mapping[name] = f"array{len(mapping):05d}.npy"
+    schema = re.sub(r'"([^"/]+\.npy)"', lambda m: f'"{mapping.get(m.group(1), m.group(1))}"', schema)
+    ids: dict[str, str] = {}  # "__id__" values are id()s too: renumber, keeping equal ids equal
+    schema = re.sub(r'"__id__": (\d+)', lambda m: f'"__id__": {ids.setdefault(m.group(1), str(len(ids) + 1))}', schema)
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w") as dst:
+        for old_name, new_name in [("schema.json", "schema.json"), *sorted(mapping.items(), key=lambda kv: kv[1])]:
+            info, data = entries[old_name]
+            fixed = zipfile.ZipInfo(new_name, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = info.compress_type
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, schema.encode("utf-8") if old_name == "schema.json" else data)
+        unmapped = sorted(set(entries) - set(mapping) - {"schema.json"})
+        if unmapped:
+            raise ModelLoadError(f"Unexpected files in the skops archive: {unmapped}.")
+    tmp.replace(path)
+
+
 def _vectorisers(pipeline: Pipeline) -> list[tuple[str, TfidfVectorizer]]:
     return [(name, v) for name, v, _ in pipeline.named_steps["features"].transformers_ if isinstance(v, TfidfVectorizer)]
 
@@ -350,6 +384,7 @@ class Classifier:
         path = Path(path).with_suffix(".skops")
         path.parent.mkdir(parents=True, exist_ok=True)
         sio.dump(_to_state(self.pipeline), path, compression=8)  # 8 = ZIP_DEFLATED
+        _canonical_zip(path)
         untrusted = set(sio.get_untrusted_types(file=path))
         unexpected = sorted(untrusted - TRUSTED_TYPES)
         if unexpected:
