@@ -1,5 +1,6 @@
 import json
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -137,3 +138,22 @@ def test_saving_the_same_model_twice_gives_identical_bytes(tiny_model, tmp_path)
     a = tiny_model.save(tmp_path / "a.skops")
     b = tiny_model.save(tmp_path / "b.skops")
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_fitting_and_saving_in_two_processes_gives_identical_bytes(tmp_path):
+    """Object ids differ between processes; the saved file must not depend on them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "sys.path.insert(0, sys.argv[2])\n"
+        "from conftest import TINY_CORPUS\n"
+        "from officeclass.model import Classifier\n"
+        "t, ti, l = zip(*TINY_CORPUS)\n"
+        "Classifier.fit(t, l, titles=ti, params={'text_min_df': 1}).save(sys.argv[1])\n"
+    )
+    tests_dir = str(Path(__file__).parent)
+    for name in ("one", "two"):
+        subprocess.run([sys.executable, "-c", code, str(tmp_path / f"{name}.skops"), tests_dir], check=True)
+    assert (tmp_path / "one.skops").read_bytes() == (tmp_path / "two.skops").read_bytes()

@@ -200,6 +200,8 @@ def _to_state(pipeline: Pipeline) -> dict[str, Any]:
         terms = sorted(vectoriser.vocabulary_, key=vectoriser.vocabulary_.__getitem__)
         vocabularies[name] = "\n".join(terms)
         vectoriser.vocabulary_ = {}
+        if hasattr(vectoriser, "_stop_words_id"):  # id() of the stop-word list: a per-process cache key
+            del vectoriser._stop_words_id
     return {"format": FORMAT, "pipeline": pipeline, "vocabularies": vocabularies}
 
 

@@ -225,7 +225,7 @@ def train(corpus_path: Path, out: Path, validation_path: Path | None, *, n_jobs:
     out.mkdir(parents=True, exist_ok=True)
     model_file = clf.save(out / f"{MODEL_NAME}.skops")
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    oof.round(6).to_csv(out / "oof_predictions.csv.gz", index=False)
+    oof.round(6).to_csv(out / "oof_predictions.csv.gz", index=False, compression={"method": "gzip", "mtime": 0})
     from .model_card import write_model_card
 
     write_model_card(out, clf, metrics)
