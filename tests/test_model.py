@@ -157,3 +157,14 @@ def test_fitting_and_saving_in_two_processes_gives_identical_bytes(tmp_path):
     for name in ("one", "two"):
         subprocess.run([sys.executable, "-c", code, str(tmp_path / f"{name}.skops"), tests_dir], check=True)
     assert (tmp_path / "one.skops").read_bytes() == (tmp_path / "two.skops").read_bytes()
+
+
+def test_stemming_option_fits_and_predicts():
+    from conftest import TINY_CORPUS
+
+    texts, titles, labels = zip(*TINY_CORPUS)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # scikit-learn's stop-word consistency note
+        model = Classifier.fit(texts, labels, titles=titles, params={"text_min_df": 1, "stem": True})
+    assert model.predict(["managing sales to clients"]) == ["front_office"]
+    assert "text:manag" in set(model.feature_names) or any(n.startswith("text:manag") for n in model.feature_names)

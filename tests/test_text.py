@@ -40,3 +40,9 @@ def test_normalise_returns_trimmed_single_spaced_text(s):
     out = normalise(s)
     assert out == out.strip()
     assert "  " not in out and "\n" not in out and "\t" not in out
+
+
+def test_stem_tokens_uses_snowball_without_downloads():
+    from officeclass.text import stem_tokens
+
+    assert stem_tokens("Managing ACCOUNTS, sales-person") == ["manag", "account", "sale", "person"]

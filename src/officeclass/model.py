@@ -28,14 +28,14 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from . import __version__
 from .errors import ModelIntegrityError, ModelLoadError, ModelVersionWarning
 from .labels import LABELS
-from .text import normalise
+from .text import normalise, stem_tokens
 
 __all__ = ["Classifier", "DEFAULT_PARAMS", "TRUSTED_TYPES", "make_pipeline", "softmax"]
 
@@ -56,6 +56,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "stop_words": "english",
     "text_max_df": 1.0,
     "role_features": True,
+    "stem": False,
 }
 
 #: The only non-default types a model file may contain. skops refuses anything else.
@@ -84,12 +85,14 @@ def make_pipeline(params: dict[str, Any] | None = None) -> Pipeline:
     3.0
     """
     p = {**DEFAULT_PARAMS, **(params or {})}
+    stemming = {"tokenizer": stem_tokens, "token_pattern": None} if p["stem"] else {}
     text = TfidfVectorizer(
+        **stemming,
         ngram_range=(1, p["text_ngram_max"]),
         min_df=p["text_min_df"],
         max_features=p["text_max_features"],
         max_df=p["text_max_df"],
-        stop_words=p["stop_words"],
+        stop_words=(sorted({w for s in ENGLISH_STOP_WORDS for w in stem_tokens(s)}) if p["stem"] and p["stop_words"] else p["stop_words"]),
         sublinear_tf=True,
         dtype=np.float64,
     )

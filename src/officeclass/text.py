@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = ["normalise", "MAX_CHARS"]
+__all__ = ["normalise", "stem_tokens", "MAX_CHARS"]
 
 #: Texts longer than this are cut before normalisation. Annotators labelled
 #: from the first ~350 words; 100,000 characters keeps every real posting whole
@@ -78,3 +78,31 @@ def normalise(text: str) -> str:
     text = _GLUED_STOP.sub(r"\1 \2", text)
     text = _GLUED_CASE.sub(r"\1 \2", text)
     return " ".join(text.split())  # collapse whitespace (faster than a regex)
+
+
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+
+
+def stem_tokens(text: str) -> list[str]:
+    """Lower-case word tokens reduced by NLTK's Snowball stemmer ("managing" -> "manag").
+
+    Used only when a model is built with ``stem=True`` (the shipped model is not:
+    stemming was measured and did not help, see models/selection.csv). NLTK's
+    stemmers need no downloaded data.
+    """
+    stem = _stemmer()
+    return [stem(w) for w in _WORD.findall(text.lower())]
+
+
+def _stemmer():
+    import functools
+
+    global _STEM
+    if _STEM is None:
+        from nltk.stem.snowball import SnowballStemmer
+
+        _STEM = functools.lru_cache(maxsize=200_000)(SnowballStemmer("english").stem)
+    return _STEM
+
+
+_STEM = None
