@@ -54,7 +54,7 @@ def test_hyphen_and_space_variants_match(spelling):
 
 
 def test_find_roles_needs_word_boundaries():
-    assert find_roles("salesforce wholesales ITEM") == []
+    assert find_roles("salesforce wholesales ITEM") == ()
 
 
 def test_find_roles_carries_label_and_seed():

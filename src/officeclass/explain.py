@@ -206,14 +206,14 @@ def explain_rows(
         k = int(label_idx[i])
         lo, hi = X.indptr[i], X.indptr[i + 1]
         cols = X.indices[lo:hi]
-        text_roles = find_roles(texts[i]) if texts[i] else []
-        title_roles = find_roles(titles[i]) if titles[i] else []
+        text_roles = find_roles(texts[i]) if texts[i] else ()
+        title_roles = find_roles(titles[i]) if titles[i] else ()
         out.append(
             Explanation(
                 label=LABELS[k],
                 score=float(decision[i, k]),
                 intercept=float(model.intercept_[k]),
-                roles=tuple(text_roles + title_roles),
+                roles=text_roles + title_roles,
                 text=texts[i],
                 title=titles[i],
                 role_fields=("text",) * len(text_roles) + ("title",) * len(title_roles),

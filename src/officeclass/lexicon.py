@@ -106,8 +106,12 @@ def _index() -> tuple[dict[str, LexiconEntry], dict[str, LexiconEntry], frozense
     return exact, folded, first_exact, first_folded, _pattern([e.term for e in sensitive], 0), _pattern([e.term for e in insensitive], re.IGNORECASE)
 
 
-def find_roles(text: str) -> list[RoleMatch]:
+@functools.lru_cache(maxsize=4096)
+def find_roles(text: str) -> tuple[RoleMatch, ...]:
     """Find lexicon terms in ``text``, longest match first, without overlaps.
+
+    Results are cached for the last 4,096 texts: when a batch is explained, the
+    role-count features and the explanation ask for the same text's roles.
 
     Matching is by whole words: the words of a term may be joined by spaces or
     hyphens ("after-sales", "after sales", "aftersales"), case is ignored except
@@ -121,7 +125,7 @@ def find_roles(text: str) -> list[RoleMatch]:
 
     Returns
     -------
-    list of RoleMatch
+    tuple of RoleMatch
         Sorted by position; ``text[m.start:m.end] == m.matched``.
 
     Examples
@@ -152,7 +156,7 @@ def find_roles(text: str) -> list[RoleMatch]:
         entry = exact.get(key) or folded[key.lower()]
         matches.append(RoleMatch(entry.term, entry.label, entry.seeds, start, best.end(), best.group()))
         last_end = best.end()
-    return matches
+    return tuple(matches)
 
 
 class RoleCounts:
