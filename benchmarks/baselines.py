@@ -75,11 +75,11 @@ def main() -> None:
     from officeclass.labels import LABELS
     from officeclass.predict import classify_many
     from officeclass.text import normalise
-    from officeclass.train import DEFAULT_CORPUS, read_corpus, training_arrays
+    from officeclass.train import DEFAULT_CORPUS, hand_postings, read_corpus, training_arrays
 
     val = pd.read_csv(SHARED / "validation.csv", dtype=str, keep_default_na=False)
     corpus = read_corpus(DEFAULT_CORPUS)
-    hand = corpus[(corpus["kind"] == "posting") & (corpus["label_origin"] == "hand")].reset_index(drop=True)
+    hand = corpus[hand_postings(corpus)].reset_index(drop=True)
     rows = []
 
     preds = classify_many(val["text"].tolist(), titles=val["title"].tolist(), explain=False)

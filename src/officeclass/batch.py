@@ -647,12 +647,13 @@ def _run(reader, plan: _Plan, summary: LabelSummary, out_header, keep, text_i, t
     rows_done = 0
     for chunk, new in results:
         new = _chunk_columns(chunk, new)
-        _account(summary, chunk, new)
+        info = _chunk_info(chunk, new)
+        _add_info(summary, info)
         if to_stdout:
-            df = _frame_of(chunk, new, keep, reader.header)
-            stdout_writer.writerows(df.astype(object).where(df.notna(), "").map(_cell).itertuples(index=False, name=None))
+            df = _csv_cells(_frame_of(chunk, new, keep, reader.header))
+            stdout_writer.writerows(df.itertuples(index=False, name=None))
         else:
-            _write_part(parts, chunk, new, keep, reader.header, plan, delimiter)
+            _write_part(parts, chunk, new, info, keep, reader.header, plan, delimiter)
         rows_done += len(chunk.texts)
         if reader.counter is not None:
             bar.n = reader.counter.count
@@ -686,29 +687,36 @@ def _parallel(chunks: Iterator[_Chunk], jobs: int, explain: bool, model: Classif
 
 
 def _count_resumed(chunk: _Chunk, summary: LabelSummary, parts: Path | None) -> bool:
-    """A chunk finished before the interruption: add its recorded counts, skip scoring."""
-    info = json.loads((parts / f"part-{chunk.index:06d}.json").read_text())  # type: ignore[operator]
+    """A chunk finished before the interruption: add its recorded counts; False, so it is not scored again."""
+    _add_info(summary, json.loads((parts / f"part-{chunk.index:06d}.json").read_text()))  # type: ignore[operator]
+    return False
+
+
+def _chunk_info(chunk: _Chunk, new: dict[str, list]) -> dict[str, Any]:
+    """A chunk's counts for the summary; also saved beside its part so a resumed run can count it."""
+    return {
+        "rows_in": chunk.rows_in,
+        "rows_out": len(chunk.texts),
+        "skipped": chunk.skipped,
+        "bad": chunk.bad,
+        "statuses": Counter(new["officeclass_status"]),
+        "labels": Counter(lab for lab, st in zip(new["officeclass_label"], new["officeclass_status"]) if st == "ok"),
+    }
+
+
+def _add_info(summary: LabelSummary, info: dict[str, Any]) -> None:
     summary.chunks += 1
     summary.rows_in += info["rows_in"]
     summary.rows_out += info["rows_out"]
     summary.rows_skipped += info["skipped"]
-    summary.bad_lines.extend((int(a), b) for a, b in info["bad"])
+    summary.bad_lines.extend((int(line), reason) for line, reason in info["bad"])
     summary.statuses.update(info["statuses"])
     summary.labels.update(info["labels"])
-    return False
 
 
-def _account(summary: LabelSummary, chunk: _Chunk, new: dict[str, list]) -> None:
-    summary.chunks += 1
-    summary.rows_in += chunk.rows_in
-    summary.rows_out += len(chunk.texts)
-    summary.rows_skipped += chunk.skipped
-    summary.bad_lines.extend(chunk.bad)
-    summary.statuses.update(new["officeclass_status"])
-    summary.labels.update(lab for lab, st in zip(new["officeclass_label"], new["officeclass_status"]) if st == "ok")
-
-
-def _write_part(parts: Path, chunk: _Chunk, new: dict[str, list], keep: list[int], header: list[str], plan: _Plan, delimiter: str) -> None:
+def _write_part(
+    parts: Path, chunk: _Chunk, new: dict[str, list], info: dict[str, Any], keep: list[int], header: list[str], plan: _Plan, delimiter: str
+) -> None:
     stem = parts / f"part-{chunk.index:06d}"
     tmp = stem.with_suffix(".tmp")
     if plan.out_fmt in ("csv", "tsv") and not isinstance(chunk.rows, pd.DataFrame):
@@ -720,14 +728,6 @@ def _write_part(parts: Path, chunk: _Chunk, new: dict[str, list], keep: list[int
         df = _frame_of(chunk, new, keep, header)
         _write_frame(df, tmp, plan.out_fmt, delimiter)
     os.replace(tmp, stem.with_suffix(".data"))
-    info = {
-        "rows_in": chunk.rows_in,
-        "rows_out": len(chunk.texts),
-        "skipped": chunk.skipped,
-        "bad": chunk.bad,
-        "statuses": Counter(new["officeclass_status"]),
-        "labels": Counter(lab for lab, st in zip(new["officeclass_label"], new["officeclass_status"]) if st == "ok"),
-    }
     tmp_info = stem.with_suffix(".json.tmp")
     tmp_info.write_text(json.dumps(info))
     os.replace(tmp_info, stem.with_suffix(".json"))  # written last: the chunk counts as done
@@ -739,7 +739,12 @@ def _write_frame(df: pd.DataFrame, path: Path, fmt: str, delimiter: str) -> None
     elif fmt == "jsonl":
         df.to_json(path, orient="records", lines=True, force_ascii=False)
     else:
-        df.astype(object).where(df.notna(), "").map(_cell).to_csv(path, sep=delimiter, index=False, header=False, lineterminator="\n")
+        _csv_cells(df).to_csv(path, sep=delimiter, index=False, header=False, lineterminator="\n")
+
+
+def _csv_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """Cells as CSV writes them: missing values empty, booleans ``true``/``false``."""
+    return df.astype(object).where(df.notna(), "").map(_cell)
 
 
 def _assemble(parts: Path, plan: _Plan, out_header: list[str], delimiter: str) -> None:

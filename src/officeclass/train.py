@@ -34,7 +34,7 @@ from .labels import LABELS
 from .model import DEFAULT_PARAMS, Classifier
 from .text import normalise
 
-__all__ = ["training_arrays", "leave_one_source_out", "train", "main"]
+__all__ = ["training_arrays", "hand_postings", "leave_one_source_out", "train", "main"]
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO / "datasets" / "corpus.csv.gz"
@@ -74,6 +74,11 @@ def training_arrays(corpus: pd.DataFrame, params: dict[str, Any]) -> tuple[list[
     return [texts[i] for i in idx], [titles[i] for i in idx], labels[keep], weights[keep]
 
 
+def hand_postings(corpus: pd.DataFrame) -> pd.Series:
+    """Mask of the hand-labelled postings: the rows leave-one-source-out scores on."""
+    return (corpus["kind"] == "posting") & (corpus["label_origin"] == "hand")
+
+
 def _fit(corpus: pd.DataFrame, params: dict[str, Any]) -> Classifier:
     texts, titles, labels, weights = training_arrays(corpus, params)
     model_params = {k: v for k, v in params.items() if k in DEFAULT_PARAMS}
@@ -85,7 +90,7 @@ def _fit(corpus: pd.DataFrame, params: dict[str, Any]) -> Classifier:
 def _fold(corpus: pd.DataFrame, source: str, params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     held = (corpus["kind"] == "posting") & (corpus["source"] == source)
     clf = _fit(corpus[~held], params)
-    held &= corpus["label_origin"] == "hand"  # scored on hand labels only
+    held &= hand_postings(corpus)  # scored on hand labels only
     test = corpus[held]
     with_title = clf.decision(clf.features(test["text"].tolist(), test["title"].tolist()))
     no_title = clf.decision(clf.features(test["text"].tolist()))
@@ -100,14 +105,15 @@ def leave_one_source_out(corpus: pd.DataFrame, params: dict[str, Any], *, n_jobs
     """
     from joblib import Parallel, delayed
 
-    sources = sorted(corpus.loc[(corpus["kind"] == "posting") & (corpus["label_origin"] == "hand"), "source"].unique())
+    hand = hand_postings(corpus)
+    sources = sorted(corpus.loc[hand, "source"].unique())
     results = Parallel(n_jobs=n_jobs)(delayed(_fold)(corpus, s, params) for s in sources)
     n = len(corpus)
     d = np.full((n, 3), np.nan)
     dn = np.full((n, 3), np.nan)
     for idx, a, b in results:
         d[idx], dn[idx] = a, b
-    posting = ((corpus["kind"] == "posting") & (corpus["label_origin"] == "hand")).to_numpy()
+    posting = hand.to_numpy()
     out = corpus.loc[posting, ["source", "source_id", "label"]].copy()
     for j, lab in enumerate(LABELS):
         out[f"d_{lab}"] = d[posting, j]
