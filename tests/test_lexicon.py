@@ -1,6 +1,9 @@
+import functools
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from officeclass.labels import LABELS
 from officeclass.lexicon import SEED_FILES, find_roles, load_lexicon
@@ -60,3 +63,54 @@ def test_find_roles_needs_word_boundaries():
 def test_find_roles_carries_label_and_seed():
     (m,) = find_roles("general ledger")
     assert (m.label, m.seeds) == ("back_office", ("004",))
+
+
+@functools.cache
+def _whole_lexicon_patterns():
+    from officeclass.lexicon import _pattern
+
+    entries = load_lexicon()
+    return _pattern([e.term for e in entries if e.case_sensitive], 0), _pattern([e.term for e in entries if not e.case_sensitive], re.IGNORECASE)
+
+
+def _find_roles_token_by_token(text):
+    """The plain matcher find_roles must agree with: the whole lexicon is tried at every token."""
+    from officeclass.lexicon import RoleMatch, _TOKEN, _index, _squash
+
+    exact, folded, first_exact, first_folded = _index()
+    pat_exact, pat_folded = _whole_lexicon_patterns()
+    matches, last_end = [], 0
+    for token in _TOKEN.finditer(text):
+        start, word = token.start(), token.group()
+        if start < last_end:
+            continue
+        best = pat_exact.match(text, start) if word in first_exact else None
+        if word.lower() in first_folded:
+            m = pat_folded.match(text, start)
+            if m is not None and (best is None or m.end() > best.end()):
+                best = m
+        if best is None:
+            continue
+        key = _squash(best.group())
+        entry = exact.get(key) or folded[key.lower()]
+        matches.append(RoleMatch(entry.term, entry.label, entry.seeds, start, best.end(), best.group()))
+        last_end = best.end()
+    return tuple(matches)
+
+
+_lexicon_words = sorted({w for e in load_lexicon() for w in re.findall(r"\w+", e.term)})
+
+
+@given(st.lists(st.one_of(st.sampled_from(_lexicon_words), st.sampled_from(_lexicon_words).map(str.upper), st.text(max_size=6),
+                          st.sampled_from([" ", "-", " and ", "\u212a", "\u0130", "\u017f", "_"])), max_size=30).map("".join))
+def test_find_roles_finds_what_a_token_by_token_scan_finds(text):
+    find_roles.cache_clear()
+    assert find_roles(text) == _find_roles_token_by_token(text)
+
+
+def test_find_roles_agrees_with_a_token_by_token_scan_on_real_postings(shared_data):
+    import csv
+
+    with open(shared_data / "train_labels.csv", encoding="utf-8", newline="") as f:
+        texts = [row["text"] for row in csv.DictReader(f)]
+    assert [find_roles(t) for t in texts] == [_find_roles_token_by_token(t) for t in texts]

@@ -12,6 +12,7 @@ import csv
 import functools
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
@@ -94,8 +95,8 @@ def _pattern(terms: list[str], flags: int) -> re.Pattern[str]:
 
 
 @functools.cache
-def _index() -> tuple[dict[str, LexiconEntry], dict[str, LexiconEntry], frozenset[str], frozenset[str], re.Pattern[str], re.Pattern[str]]:
-    """Lookup tables, the words a term can start with, and one anchored pattern per case mode."""
+def _index() -> tuple[dict[str, LexiconEntry], dict[str, LexiconEntry], frozenset[str], frozenset[str]]:
+    """Lookup tables (squashed term -> entry) and the tokens a term can start with, per case mode."""
     entries = load_lexicon()
     sensitive = [e for e in entries if e.case_sensitive]
     insensitive = [e for e in entries if not e.case_sensitive]
@@ -103,7 +104,20 @@ def _index() -> tuple[dict[str, LexiconEntry], dict[str, LexiconEntry], frozense
     folded = {_squash(e.term).lower(): e for e in insensitive}
     first_exact = frozenset(_TOKEN.findall(e.term)[0] for e in sensitive) | frozenset(exact)
     first_folded = frozenset(_TOKEN.findall(e.term.lower())[0] for e in insensitive) | frozenset(folded)
-    return exact, folded, first_exact, first_folded, _pattern([e.term for e in sensitive], 0), _pattern([e.term for e in insensitive], re.IGNORECASE)
+    return exact, folded, first_exact, first_folded
+
+
+@functools.cache
+def _pattern_at(token: str, fold: bool) -> re.Pattern[str] | None:
+    """The anchored pattern of the terms that can match where the token ``token`` starts.
+
+    A match starting there begins with that whole token, so only terms whose
+    squashed form starts with it can match (``fold``: case-insensitive terms,
+    ``token`` lower-cased). Trying these few instead of the whole lexicon gives
+    the same match, in the same longest-first order.
+    """
+    terms = [e.term for e in load_lexicon() if e.case_sensitive != fold and (_squash(e.term).lower() if fold else _squash(e.term)).startswith(token)]
+    return _pattern(terms, re.IGNORECASE if fold else 0) if terms else None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -133,21 +147,57 @@ def find_roles(text: str) -> tuple[RoleMatch, ...]:
     >>> [(m.term, m.label) for m in find_roles("Sales and trading desk; IT support, payroll.")]
     [('sales and trading', 'front_office'), ('IT support', 'back_office'), ('payroll', 'back_office')]
     """
-    exact, folded, first_exact, first_folded, pat_exact, pat_folded = _index()
+    _, _, first_exact, first_folded = _index()
+    # Which words that can start a term occur at all: set operations in C over
+    # the text's tokens, not a Python step per token (a posting holds a handful
+    # of such words among hundreds of tokens).
+    tokens = _TOKEN.findall(text)
+    words_exact = first_exact.intersection(tokens)
+    words_folded = first_folded.intersection(map(str.lower, tokens))
+    if not words_exact and not words_folded:
+        return ()
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a character whose lower case is longer ("İ"): positions would shift
+        return _match_at(text, (t.start() for t in _TOKEN.finditer(text)))
+    # Where those words stand as whole tokens: str.find, then a word-boundary check.
+    starts: set[int] = set()
+    for words, haystack in ((words_exact, text), (words_folded, lowered)):
+        for w in words:
+            i = haystack.find(w)
+            while i >= 0:
+                end = i + len(w)
+                if (i == 0 or not _is_word_char(text[i - 1])) and (end == len(text) or not _is_word_char(text[end])):
+                    starts.add(i)
+                i = haystack.find(w, end)
+    return _match_at(text, sorted(starts))
+
+
+def _is_word_char(ch: str) -> bool:
+    """Whether ``ch`` matches the regex ``\\w`` (Unicode letters and digits, and ``_``)."""
+    return ch.isalnum() or ch == "_"
+
+
+def _match_at(text: str, starts: Iterable[int]) -> tuple[RoleMatch, ...]:
+    """Try the lexicon at each token start, in order, longest term first, without overlaps.
+
+    Given every token start this is the plain token-by-token matcher;
+    :func:`find_roles` gives it only the tokens that can start a term.
+    """
+    exact, folded, first_exact, first_folded = _index()
     matches: list[RoleMatch] = []
     last_end = 0
-    # Only words that can start a term are tried, with anchored patterns: a scan
-    # of the whole alternation at every character was 2-3x slower.
-    for token in _TOKEN.finditer(text):
-        start = token.start()
+    for start in starts:
         if start < last_end:
             continue
-        word = token.group()
+        word = _TOKEN.match(text, start).group()  # type: ignore[union-attr]
         best = None
         if word in first_exact:
-            best = pat_exact.match(text, start)
-        if word.lower() in first_folded:
-            m = pat_folded.match(text, start)
+            p = _pattern_at(word, False)
+            best = p.match(text, start) if p is not None else None
+        lower = word.lower()
+        if lower in first_folded:
+            p = _pattern_at(lower, True)
+            m = p.match(text, start) if p is not None else None
             if m is not None and (best is None or m.end() > best.end()):
                 best = m
         if best is None:
