@@ -20,5 +20,13 @@ def postings() -> pd.DataFrame:
 
 
 def repeat(df: pd.DataFrame, n: int) -> pd.DataFrame:
+    """``n`` rows cycling through ``df``, each text made unique with a reference number.
+
+    Real files rarely repeat a posting word for word; without the reference,
+    officeclass's per-text caches (lexicon matches) would serve repeats and
+    flatter the figures.
+    """
     reps = -(-n // len(df))
-    return pd.concat([df] * reps, ignore_index=True).iloc[:n]
+    out = pd.concat([df] * reps, ignore_index=True).iloc[:n].copy()
+    out["text"] = out["text"] + [f" Ref {i:07d}." for i in range(n)]
+    return out

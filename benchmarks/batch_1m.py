@@ -41,7 +41,7 @@ def main() -> None:
             rows = list(zip(base["title"], base["text"]))
             for i in range(args.rows):
                 title, text = rows[i % len(rows)]
-                w.writerow([i, title, text])
+                w.writerow([i, title, f"{text} Ref {i:07d}."])  # unique texts, as in a real file (see _data.repeat)
         size = os.path.getsize(src)
         print(f"generated {args.rows:,} rows, {size / 1e9:.2f} GB in {time.perf_counter() - t:.0f} s")
 
