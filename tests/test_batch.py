@@ -1,8 +1,5 @@
 import csv
-import gzip
-import io
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -326,7 +323,7 @@ def test_resume_after_sigkill_gives_the_uninterrupted_output(tmp_path):
     assert 3 <= done_before < 30, "the run should be killed part-way"
     assert not out.exists(), "an interrupted run must not leave a file under the final name"
 
-    r = subprocess.run(cmd + ["-o", str(out), "--resume"], capture_output=True, text=True, check=True)
+    subprocess.run(cmd + ["-o", str(out), "--resume"], capture_output=True, text=True, check=True)
     assert out.read_bytes() == (tmp_path / "clean.csv").read_bytes()
     assert not parts.exists()
 

@@ -2,7 +2,6 @@ import json
 import subprocess
 import sys
 
-import pytest
 
 from officeclass import __version__
 from officeclass.cli import main

@@ -1,4 +1,5 @@
 import json
+import re
 import warnings
 from pathlib import Path
 
@@ -63,18 +64,37 @@ def test_saved_file_holds_only_trusted_types(saved_tiny_model):
 
 def _copy(src, dst_dir):
     dst = dst_dir / "copy.skops"
-    dst.write_bytes(src.read_bytes())
-    dst.with_suffix(".json").write_text(src.with_suffix(".json").read_text())
+    for suffix in (".skops", ".npz", ".json"):
+        dst.with_suffix(suffix).write_bytes(src.with_suffix(suffix).read_bytes())
     return dst
 
 
-def test_tampered_model_file_is_refused(saved_tiny_model, tmp_path):
+@pytest.mark.parametrize("suffix", [".skops", ".npz"])
+def test_tampered_model_file_is_refused(saved_tiny_model, tmp_path, suffix):
     path = _copy(saved_tiny_model, tmp_path)
-    data = bytearray(path.read_bytes())
+    target = path.with_suffix(suffix)
+    data = bytearray(target.read_bytes())
     data[-10] ^= 0xFF
-    path.write_bytes(bytes(data))
-    with pytest.raises(ModelIntegrityError, match="the file was changed or truncated"):
+    target.write_bytes(bytes(data))
+    with pytest.raises(ModelIntegrityError, match=f"Model file {re.escape(str(target))} has SHA-256 .*the file was changed or truncated"):
         Classifier.load(path)
+
+
+def test_missing_scoring_file_is_named(saved_tiny_model, tmp_path):
+    path = _copy(saved_tiny_model, tmp_path)
+    path.with_suffix(".npz").unlink()
+    with pytest.raises(ModelLoadError, match=f"No scoring file at {re.escape(str(path.with_suffix('.npz')))}: keep the .npz saved beside copy.skops."):
+        Classifier.load(path)
+
+
+def test_model_saved_without_scoring_arrays_loads_through_its_pipeline(tiny_model, saved_tiny_model, tmp_path):
+    path = _copy(saved_tiny_model, tmp_path)
+    path.with_suffix(".npz").unlink()
+    meta = json.loads(path.with_suffix(".json").read_text())
+    del meta["scoring_sha256"]
+    path.with_suffix(".json").write_text(json.dumps(meta))
+    texts = ["sell to clients", "maintain databases", "teller serving customers"]
+    np.testing.assert_array_equal(Classifier.load(path).predict_proba(texts), tiny_model.predict_proba(texts))
 
 
 def test_model_without_metadata_is_refused(saved_tiny_model, tmp_path):
@@ -93,13 +113,14 @@ def test_untrusted_type_in_file_is_refused(saved_tiny_model, tmp_path):
     import fractions
     import hashlib
 
-    path = tmp_path / "evil.skops"
+    path = _copy(saved_tiny_model, tmp_path)
     sio.dump({"format": "officeclass-model/1", "payload": fractions.Fraction(1, 3)}, path)
-    meta = json.loads(saved_tiny_model.with_suffix(".json").read_text())
+    meta = json.loads(path.with_suffix(".json").read_text())
     meta["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
     path.with_suffix(".json").write_text(json.dumps(meta))
+    model = Classifier.load(path)  # scoring reads the .npz only; the pipeline is read when asked for
     with pytest.raises(ModelLoadError, match=r"contains types officeclass does not trust: \['fractions.Fraction'\]"):
-        Classifier.load(path)
+        model.pipeline
 
 
 def test_other_sklearn_minor_version_warns(saved_tiny_model, tmp_path):
@@ -107,14 +128,15 @@ def test_other_sklearn_minor_version_warns(saved_tiny_model, tmp_path):
     meta = json.loads(path.with_suffix(".json").read_text())
     meta["versions"]["scikit-learn"] = "0.1.0"
     path.with_suffix(".json").write_text(json.dumps(meta))
+    model = Classifier.load(path)  # scoring does not use scikit-learn: no warning yet
     with pytest.warns(ModelVersionWarning, match="was saved with scikit-learn 0.1.0"):
-        Classifier.load(path)
+        model.pipeline
 
 
 def test_same_version_loads_without_warning(saved_tiny_model):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        Classifier.load(saved_tiny_model)
+        Classifier.load(saved_tiny_model).pipeline
 
 
 def test_direct_features_equal_the_pipeline_step(tiny_model):
@@ -156,7 +178,45 @@ def test_fitting_and_saving_in_two_processes_gives_identical_bytes(tmp_path):
     tests_dir = str(Path(__file__).parent)
     for name in ("one", "two"):
         subprocess.run([sys.executable, "-c", code, str(tmp_path / f"{name}.skops"), tests_dir], check=True)
-    assert (tmp_path / "one.skops").read_bytes() == (tmp_path / "two.skops").read_bytes()
+    for suffix in (".skops", ".npz"):
+        assert (tmp_path / f"one{suffix}").read_bytes() == (tmp_path / f"two{suffix}").read_bytes()
+
+
+def test_shipped_model_scores_real_postings_exactly_as_its_pipeline(shared_data):
+    """The scikit-learn-free blocks must give the pipeline's own features and probabilities."""
+    import csv
+
+    from officeclass.model import as_array
+    from officeclass.predict import default_model
+    from officeclass.text import normalise
+
+    with open(shared_data / "train_labels.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    texts, titles = [normalise(r["text"]) for r in rows], [normalise(r["title"]) for r in rows]
+    model = default_model()
+    X = as_array(texts, titles)
+    via_pipeline = model.pipeline.named_steps["features"].transform(X)
+    direct = model.features(texts, titles)
+    assert direct.shape == via_pipeline.shape
+    assert abs(direct - via_pipeline).max() <= 1e-12
+    order = [list(model.pipeline.classes_).index(label) for label in LABELS]
+    np.testing.assert_allclose(model.decision(direct), model.pipeline.decision_function(X)[:, order], atol=1e-10)
+
+
+def test_classify_does_not_import_scikit_learn():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from officeclass import classify, classify_many\n"
+        "p = classify('Run the payroll and reconcile the ledger.', title='Payroll Clerk')\n"
+        "classify_many(['Sell to new clients.'], explain=True)[0].explanation.to_text()\n"
+        "heavy = sorted(m for m in ('sklearn', 'pandas', 'skops') if m in sys.modules)\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_stemming_option_fits_and_predicts():

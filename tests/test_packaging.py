@@ -22,6 +22,7 @@ WHEEL = os.environ.get("OFFICECLASS_WHEEL")
 PACKAGE_DATA = [
     "officeclass/data/lexicon.csv",
     "officeclass/data/model/officeclass-default.skops",
+    "officeclass/data/model/officeclass-default.npz",
     "officeclass/data/model/officeclass-default.json",
     "officeclass/data/model/MODEL_CARD.md",
     "officeclass/py.typed",

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import hashlib
 import io
 import json
 import os
@@ -39,21 +38,12 @@ from .errors import (
     InputValueError,
     OutputExistsError,
 )
-from .labels import LABELS
 from .model import Classifier
-from .predict import Scores, default_model, default_model_version, score
+from .predict import EXPLAIN_COLUMNS, OUTPUT_COLUMNS, default_model_version, score_columns
 
 __all__ = ["label_frame", "label_file", "read_table", "LabelSummary", "OUTPUT_COLUMNS", "EXPLAIN_COLUMNS", "guess_text_column"]
 
 PREFIX = "officeclass_"
-OUTPUT_COLUMNS = (
-    "officeclass_label",
-    *(f"officeclass_p_{lab}" for lab in LABELS),
-    "officeclass_abstained",
-    "officeclass_status",
-    "officeclass_model_version",
-)
-EXPLAIN_COLUMNS = ("officeclass_top_terms", "officeclass_roles")
 TEXT_CANDIDATES = ("description", "job_description", "jobdescription", "full_description", "fulldescription", "text", "posting", "job_text", "body")
 TITLE_CANDIDATES = ("title", "job_title", "jobtitle", "position", "job title")
 FORMATS = ("csv", "tsv", "parquet", "jsonl")
@@ -156,23 +146,6 @@ def _as_text(values: Sequence[Any]) -> list[str | None]:
     return out
 
 
-def _score_chunk(texts: list, titles: list | None, explain: bool, model: Classifier | None) -> dict[str, list]:
-    """Score one chunk and return the new columns (runs in a worker process when jobs > 1)."""
-    s: Scores = score(texts, titles, explain=explain, model=model or default_model())
-    cols: dict[str, list] = {"officeclass_label": s.labels.tolist()}
-    for j, lab in enumerate(LABELS):
-        cols[f"officeclass_p_{lab}"] = np.round(s.proba[:, j], 6).tolist()
-    cols["officeclass_abstained"] = s.abstained.tolist()
-    cols["officeclass_status"] = s.status.tolist()
-    cols["officeclass_model_version"] = [s.model_version] * len(texts)
-    if explain:
-        cols["officeclass_top_terms"] = [e.summary(5) if e is not None else "" for e in s.explanations]
-        cols["officeclass_roles"] = [
-            "; ".join(f"{t} ({lab})" for lab, terms in e.roles_by_label().items() for t in terms) if e is not None else "" for e in s.explanations
-        ]
-    return cols
-
-
 def label_frame(
     df: pd.DataFrame,
     *,
@@ -222,7 +195,7 @@ def label_frame(
     keep = _check_existing(columns, overwrite, "the DataFrame")
     texts = _as_text(df[text_column].tolist())
     titles = _as_text(df[title_column].tolist()) if title_column else None
-    new = _score_chunk(texts, titles, explain, model)
+    new = score_columns(texts, titles, explain, model)
     out = df.iloc[:, keep].copy()
     for name, values in new.items():
         out[name] = values
@@ -635,7 +608,7 @@ def _run(reader, plan: _Plan, summary: LabelSummary, out_header, keep, text_i, t
     chunks = reader.chunks(plan.options["chunk_size"], text_i, title_i)
     todo = (c for c in chunks if c.index not in done or _count_resumed(c, summary, parts))
     if jobs == 1:
-        results: Iterator[tuple[_Chunk, dict[str, list]]] = ((c, _score_chunk(c.texts, c.titles, explain, model)) for c in todo)
+        results: Iterator[tuple[_Chunk, dict[str, list]]] = ((c, score_columns(c.texts, c.titles, explain, model)) for c in todo)
     else:
         results = _parallel(todo, jobs, explain, model)
 
@@ -680,7 +653,7 @@ def _parallel(chunks: Iterator[_Chunk], jobs: int, explain: bool, model: Classif
     def tasks():
         for c in chunks:
             pending.append(c)
-            yield delayed(_score_chunk)(c.texts, c.titles, explain, model)
+            yield delayed(score_columns)(c.texts, c.titles, explain, model)
 
     for new in Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")(tasks()):
         yield pending.popleft(), new

@@ -12,7 +12,9 @@ regression. On top of the pipeline it holds
 - metadata (versions, training-data hash, parameters, metrics).
 
 Models are saved with skops, which never executes code on load, and only the
-types listed in :data:`TRUSTED_TYPES` are accepted.
+types listed in :data:`TRUSTED_TYPES` are accepted. Beside it go the scoring
+arrays (``.npz``, :mod:`officeclass.features`): predicting reads only those, so
+``classify()`` never imports scikit-learn.
 """
 
 from __future__ import annotations
@@ -23,24 +25,27 @@ import platform
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.compose import ColumnTransformer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import Pipeline
 
 from . import __version__
 from .errors import ModelIntegrityError, ModelLoadError, ModelVersionWarning
+from .features import TfidfBlock, pack_text, unpack_text
 from .labels import LABELS
 from .text import normalise, stem_tokens
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
 
 __all__ = ["Classifier", "DEFAULT_PARAMS", "TRUSTED_TYPES", "make_pipeline", "softmax"]
 
 FORMAT = "officeclass-model/1"
+#: The scoring arrays saved beside the pipeline (see :mod:`officeclass.features`).
+SCORING_FORMAT = "officeclass-scoring/1"
 TITLE, TEXT = 0, 1
+_COLUMN_NAMES = {TITLE: "title", TEXT: "text"}
 
 #: Hyper-parameters of the shipped model (chosen by leave-one-source-out CV, see train.py).
 DEFAULT_PARAMS: dict[str, Any] = {
@@ -84,6 +89,11 @@ def make_pipeline(params: dict[str, Any] | None = None) -> Pipeline:
     >>> make_pipeline().named_steps["clf"].C
     3.0
     """
+    from sklearn.compose import ColumnTransformer
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import Pipeline
+
     p = {**DEFAULT_PARAMS, **(params or {})}
     stemming = {"tokenizer": stem_tokens, "token_pattern": None} if p["stem"] else {}
     text = TfidfVectorizer(
@@ -184,8 +194,37 @@ def _canonical_zip(path: Path) -> None:
     tmp.replace(path)
 
 
-def _vectorisers(pipeline: Pipeline) -> list[tuple[str, TfidfVectorizer]]:
+def _vectorisers(pipeline: Pipeline) -> list[tuple[str, Any]]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return [(name, v) for name, v, _ in pipeline.named_steps["features"].transformers_ if isinstance(v, TfidfVectorizer)]
+
+
+def _scoring_blocks(pipeline: Pipeline) -> list[tuple[str, Any, int]]:
+    """(name, block, column) for each fitted feature block, with tf-idf blocks as :class:`TfidfBlock`."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return [
+        (name, TfidfBlock.from_vectoriser(t) if isinstance(t, TfidfVectorizer) else t, col)
+        for name, t, col in pipeline.named_steps["features"].transformers_
+        if name != "remainder" and t != "drop"
+    ]
+
+
+def _zip_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write arrays as an ``.npz`` whose bytes depend only on the arrays (fixed timestamps, sorted names)."""
+    import io
+    import zipfile
+
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name in sorted(arrays):
+            buf = io.BytesIO()
+            np.lib.format.write_array(buf, np.ascontiguousarray(arrays[name]), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, buf.getvalue())
+    tmp.replace(path)
 
 
 def _to_state(pipeline: Pipeline) -> dict[str, Any]:
@@ -254,20 +293,35 @@ class Classifier:
         delta: float = 0.0,
         metadata: dict[str, Any] | None = None,
     ) -> None:
-        self.pipeline = pipeline
+        clf = pipeline.named_steps["clf"]
+        order = [list(clf.classes_).index(label) for label in LABELS]
+        self._init(_scoring_blocks(pipeline), clf.coef_[order], clf.intercept_[order], temperature, tau, delta, metadata)
+        self._pipeline: Pipeline | None = pipeline
+        self._pipeline_path: Path | None = None
+
+    def _init(self, blocks, coef, intercept, temperature, tau, delta, metadata) -> None:
         self.temperature = float(temperature)
         self.tau = float(tau)
         self.delta = float(delta)
         self.metadata = dict(metadata or {})
-        clf = pipeline.named_steps["clf"]
-        order = [list(clf.classes_).index(label) for label in LABELS]
-        # Coefficients re-ordered to LABELS, kept dense and contiguous for fast scoring.
-        self.coef_ = np.ascontiguousarray(clf.coef_[order])
-        self.intercept_ = np.asarray(clf.intercept_[order], dtype=np.float64)
+        # Coefficients in LABELS order, kept dense and contiguous for fast scoring.
+        self.coef_ = np.ascontiguousarray(coef, dtype=np.float64)
+        self.intercept_ = np.asarray(intercept, dtype=np.float64)
         self._feature_names: np.ndarray | None = None
-        self._blocks = [
-            (name, t, col) for name, t, col in pipeline.named_steps["features"].transformers_ if name != "remainder" and t != "drop"
-        ]
+        self._blocks: list[tuple[str, Any, int]] = blocks
+
+    @property
+    def pipeline(self) -> Pipeline:
+        """The scikit-learn pipeline the model was trained as (read from the ``.skops`` file on first use).
+
+        Scoring does not need it: :meth:`features` uses the blocks of
+        :mod:`officeclass.features`, which give the same matrix without importing scikit-learn.
+        """
+        if self._pipeline is None:
+            if self._pipeline_path is None:
+                raise ModelLoadError("This model has no scikit-learn pipeline attached.")
+            self._pipeline = _load_pipeline(self._pipeline_path, self.metadata)
+        return self._pipeline
 
     # ------------------------------------------------------------------ fitting
     @classmethod
@@ -308,9 +362,9 @@ class Classifier:
     def features(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> sp.csr_matrix:
         """Features of normalised texts as a CSR matrix: the same as the pipeline's first step.
 
-        The fitted blocks are called directly and stacked, which skips the
-        ColumnTransformer's per-call checks (milliseconds, which dominate a
-        single posting); a test checks the result equals the pipeline's.
+        Each block (title tf-idf, text tf-idf, role counts) is called directly
+        and the results stacked, without scikit-learn; a test checks the result
+        equals the pipeline's on real postings.
         """
         texts = list(texts)
         columns = {TEXT: texts, TITLE: [""] * len(texts) if titles is None else list(titles)}
@@ -340,12 +394,7 @@ class Classifier:
     def _names(self) -> None:
         fields, terms = [], []
         for name, transformer, _ in self._blocks:
-            if isinstance(transformer, TfidfVectorizer):
-                vocab = transformer.vocabulary_
-                block = np.empty(len(vocab), dtype=object)
-                block[list(vocab.values())] = list(vocab.keys())  # invert term -> index without sorting
-            else:
-                block = np.asarray(transformer.get_feature_names_out(), dtype=object)
+            block = np.asarray(transformer.get_feature_names_out(), dtype=object)
             terms.append(block)
             fields.append(np.full(len(block), name, dtype=object))
         self._feature_terms = np.concatenate(terms)
@@ -380,9 +429,11 @@ class Classifier:
 
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path, *, version_prefix: str | None = None) -> Path:
-        """Save to ``path`` (a ``.skops`` file) and metadata beside it (``.json``).
+        """Save to ``path`` (a ``.skops`` file), with its scoring arrays (``.npz``) and metadata (``.json``) beside it.
 
-        Returns the path of the model file.
+        The ``.skops`` file holds the scikit-learn pipeline; the ``.npz`` holds
+        what scoring needs (:mod:`officeclass.features`); neither can run code
+        when loaded. Returns the path of the ``.skops`` file.
         """
         import skops.io as sio
 
@@ -395,6 +446,8 @@ class Classifier:
         if unexpected:
             path.unlink()
             raise ModelLoadError(f"Refusing to save a model with types outside TRUSTED_TYPES: {unexpected}.")
+        scoring = path.with_suffix(".npz")
+        _zip_arrays(scoring, self._scoring_arrays())
         digest = _file_sha256(path)
         prefix = version_prefix or self.metadata.get("version_prefix") or "officeclass-custom"
         self.metadata.update(
@@ -402,6 +455,7 @@ class Classifier:
                 "format": FORMAT,
                 "model_file": path.name,
                 "sha256": digest,
+                "scoring_sha256": _file_sha256(scoring),
                 "model_version": f"{prefix}-{digest[:8]}",
                 "labels": list(LABELS),
                 "temperature": self.temperature,
@@ -410,26 +464,42 @@ class Classifier:
             }
         )
         path.with_suffix(".json").write_text(json.dumps(self.metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        self._pipeline_path = path
         return path
+
+    def _scoring_arrays(self) -> dict[str, np.ndarray]:
+        from .lexicon import RoleCounts
+
+        arrays: dict[str, np.ndarray] = {"coef": self.coef_, "intercept": self.intercept_}
+        specs = []
+        for name, block, column in self._blocks:
+            if isinstance(block, TfidfBlock):
+                spec = block.spec()
+                arrays.update({f"{name}.{k}": v for k, v in block.arrays().items()})
+            elif isinstance(block, RoleCounts):
+                spec = {"kind": "roles"}
+            else:
+                raise ModelLoadError(f"Cannot save feature block {name!r} of type {type(block).__name__}.")
+            specs.append({"name": name, "column": _COLUMN_NAMES[column], **spec})
+        arrays["spec"] = pack_text([json.dumps({"format": SCORING_FORMAT, "labels": list(LABELS), "blocks": specs}, sort_keys=True)])
+        return arrays
 
     @classmethod
     def load(cls, path: str | Path) -> Classifier:
-        """Load a model saved by :meth:`save`, checking its hash, types and versions.
+        """Load a model saved by :meth:`save`, checking its hashes and format.
+
+        Scoring reads only the ``.npz`` arrays, so loading does not import
+        scikit-learn; the pipeline (:attr:`pipeline`) is read from the ``.skops``
+        file when first asked for, and warns then if it was saved with another
+        scikit-learn minor version.
 
         Raises
         ------
         ModelLoadError
-            The file or its metadata is missing or malformed, or contains untrusted types.
+            A file or the metadata is missing or malformed, or the pipeline contains untrusted types.
         ModelIntegrityError
-            The file's SHA-256 differs from the one recorded in its metadata.
-
-        Warns
-        -----
-        ModelVersionWarning
-            The model was saved with another scikit-learn minor version.
+            A file's SHA-256 differs from the one recorded in the metadata.
         """
-        import skops.io as sio
-
         path = Path(path)
         if path.suffix != ".skops":
             path = path.with_suffix(".skops")
@@ -444,38 +514,87 @@ class Classifier:
             raise ModelLoadError(f"Cannot read model metadata {meta_path}: {exc}.") from exc
         if meta.get("format") != FORMAT or "sha256" not in meta:
             raise ModelLoadError(f"{meta_path} is not officeclass model metadata (format {meta.get('format')!r}, expected {FORMAT!r}).")
-        digest = _file_sha256(path)
-        if digest != meta["sha256"]:
-            raise ModelIntegrityError(
-                f"Model file {path} has SHA-256 {digest[:12]}..., but its metadata records {meta['sha256'][:12]}...; "
-                "the file was changed or truncated. Re-install officeclass or re-save the model."
-            )
-        saved = meta.get("versions", {}).get("scikit-learn", "0.0")
-        import sklearn
-
-        if _minor(saved) != _minor(sklearn.__version__):
-            warnings.warn(
-                f"Model {path.name} was saved with scikit-learn {saved}; {sklearn.__version__} is installed. "
-                f"Predictions may differ: install scikit-learn=={saved} or retrain with `officeclass train`.",
-                ModelVersionWarning,
-                stacklevel=2,
-            )
-        try:
-            untrusted = set(sio.get_untrusted_types(file=path))
-        except Exception as exc:  # a corrupt zip, not a skops file
-            raise ModelLoadError(f"{path} is not a readable skops file: {exc}.") from exc
-        unexpected = sorted(untrusted - TRUSTED_TYPES)
-        if unexpected:
-            raise ModelLoadError(f"Refusing to load {path}: it contains types officeclass does not trust: {unexpected}.")
-        try:
-            pipeline = _from_state(sio.load(path, trusted=sorted(untrusted)))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ModelLoadError(f"{path} does not hold an officeclass pipeline: {exc}.") from exc
+        _check_hash(path, meta["sha256"])
         abstain = meta.get("abstain", {})
-        return cls(
-            pipeline,
-            temperature=meta.get("temperature", 1.0),
-            tau=abstain.get("tau", 0.0),
-            delta=abstain.get("delta", 0.0),
-            metadata=meta,
+        options = {"temperature": meta.get("temperature", 1.0), "tau": abstain.get("tau", 0.0), "delta": abstain.get("delta", 0.0), "metadata": meta}
+        if "scoring_sha256" not in meta:  # saved before scoring arrays existed: score with the pipeline's blocks
+            clf = cls(_load_pipeline(path, meta), **options)
+        else:
+            scoring = path.with_suffix(".npz")
+            if not scoring.is_file():
+                raise ModelLoadError(f"No scoring file at {scoring}: keep the .npz saved beside {path.name}.")
+            _check_hash(scoring, meta["scoring_sha256"])
+            blocks, coef, intercept = _read_scoring(scoring)
+            clf = cls.__new__(cls)
+            clf._init(blocks, coef, intercept, options["temperature"], options["tau"], options["delta"], meta)
+            clf._pipeline = None
+        clf._pipeline_path = path
+        return clf
+
+
+def _check_hash(path: Path, recorded: str) -> None:
+    digest = _file_sha256(path)
+    if digest != recorded:
+        raise ModelIntegrityError(
+            f"Model file {path} has SHA-256 {digest[:12]}..., but its metadata records {recorded[:12]}...; "
+            "the file was changed or truncated. Re-install officeclass or re-save the model."
         )
+
+
+def _read_scoring(path: Path) -> tuple[list[tuple[str, Any, int]], np.ndarray, np.ndarray]:
+    """Blocks, coefficients and intercepts from a scoring ``.npz`` (never unpickles)."""
+    from .lexicon import RoleCounts
+
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {name: z[name] for name in z.files}
+        spec = json.loads(unpack_text(arrays["spec"])[0])
+    except (OSError, ValueError, KeyError, IndexError) as exc:
+        raise ModelLoadError(f"{path} is not an officeclass scoring file: {exc}.") from exc
+    if spec.get("format") != SCORING_FORMAT or spec.get("labels") != list(LABELS):
+        raise ModelLoadError(
+            f"{path} has scoring format {spec.get('format')!r} for labels {spec.get('labels')}; this officeclass reads "
+            f"{SCORING_FORMAT!r} for {list(LABELS)}. Install the officeclass version that saved it, or retrain."
+        )
+    columns = {v: k for k, v in _COLUMN_NAMES.items()}
+    blocks: list[tuple[str, Any, int]] = []
+    try:
+        for b in spec["blocks"]:
+            name = b["name"]
+            if b["kind"] == "roles":
+                block: Any = RoleCounts()
+            else:
+                block = TfidfBlock.from_arrays(b, {k: arrays[f"{name}.{k}"] for k in ("terms", "idf", "stop_words")})
+            blocks.append((name, block, columns[b["column"]]))
+    except (KeyError, ValueError) as exc:
+        raise ModelLoadError(f"{path} has a malformed feature block: {exc}.") from exc
+    n_features = sum(len(b.get_feature_names_out()) for _, b, _ in blocks)
+    if arrays["coef"].shape != (len(LABELS), n_features) or arrays["intercept"].shape != (len(LABELS),):
+        raise ModelLoadError(f"{path}: coefficients of shape {arrays['coef'].shape} do not fit {n_features} features.")
+    return blocks, arrays["coef"], arrays["intercept"]
+
+
+def _load_pipeline(path: Path, meta: dict[str, Any]) -> Pipeline:
+    """The scikit-learn pipeline from a ``.skops`` file, trusting only :data:`TRUSTED_TYPES`."""
+    import skops.io as sio
+    import sklearn
+
+    saved = meta.get("versions", {}).get("scikit-learn", "0.0")
+    if _minor(saved) != _minor(sklearn.__version__):
+        warnings.warn(
+            f"Model {path.name} was saved with scikit-learn {saved}; {sklearn.__version__} is installed. "
+            f"Its pipeline may behave differently: install scikit-learn=={saved} or retrain with `officeclass train`.",
+            ModelVersionWarning,
+            stacklevel=3,
+        )
+    try:
+        untrusted = set(sio.get_untrusted_types(file=path))
+    except Exception as exc:  # a corrupt zip, not a skops file
+        raise ModelLoadError(f"{path} is not a readable skops file: {exc}.") from exc
+    unexpected = sorted(untrusted - TRUSTED_TYPES)
+    if unexpected:
+        raise ModelLoadError(f"Refusing to load {path}: it contains types officeclass does not trust: {unexpected}.")
+    try:
+        return _from_state(sio.load(path, trusted=sorted(untrusted)))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelLoadError(f"{path} does not hold an officeclass pipeline: {exc}.") from exc

@@ -19,13 +19,34 @@ from .labels import LABELS
 from .model import Classifier
 from .text import normalise
 
-__all__ = ["Prediction", "Scores", "classify", "classify_many", "score", "default_model", "default_model_path", "STATUSES"]
+__all__ = [
+    "Prediction",
+    "Scores",
+    "classify",
+    "classify_many",
+    "score",
+    "score_columns",
+    "default_model",
+    "default_model_path",
+    "STATUSES",
+    "OUTPUT_COLUMNS",
+    "EXPLAIN_COLUMNS",
+]
 
 MODEL_FILE = "officeclass-default.skops"
 #: Per-row outcomes: ``ok``; ``empty_text`` (no text and no title: the label is
 #: the model's prior and always abstained); ``no_known_terms`` (text present but
 #: no word the model knows: prior, abstained).
 STATUSES = ("ok", "empty_text", "no_known_terms")
+#: Columns the batch labellers add to every row, and with explanations.
+OUTPUT_COLUMNS = (
+    "officeclass_label",
+    *(f"officeclass_p_{lab}" for lab in LABELS),
+    "officeclass_abstained",
+    "officeclass_status",
+    "officeclass_model_version",
+)
+EXPLAIN_COLUMNS = ("officeclass_top_terms", "officeclass_roles")
 
 
 @dataclass(frozen=True)
@@ -268,3 +289,24 @@ def classify(text: str, *, title: str | None = None, explain: bool = True, model
     if title is not None and not isinstance(title, str):
         raise InputTypeError(f"classify() expects title as a str or None, got {type(title).__name__}.")
     return classify_many([text], titles=None if title is None else [title], explain=explain, model=model)[0]
+
+
+def score_columns(texts: list, titles: list | None, explain: bool, model: Classifier | None) -> dict[str, list]:
+    """The ``officeclass_*`` columns for a chunk of rows, as lists (what label_file, label_frame and label_spark add).
+
+    Batch workers run this; it lives here, away from pandas, so a worker
+    process imports only NumPy, SciPy and officeclass's scoring code.
+    """
+    s: Scores = score(texts, titles, explain=explain, model=model or default_model())
+    cols: dict[str, list] = {"officeclass_label": s.labels.tolist()}
+    for j, lab in enumerate(LABELS):
+        cols[f"officeclass_p_{lab}"] = np.round(s.proba[:, j], 6).tolist()
+    cols["officeclass_abstained"] = s.abstained.tolist()
+    cols["officeclass_status"] = s.status.tolist()
+    cols["officeclass_model_version"] = [s.model_version] * len(texts)
+    if explain:
+        cols["officeclass_top_terms"] = [e.summary(5) if e is not None else "" for e in s.explanations]
+        cols["officeclass_roles"] = [
+            "; ".join(f"{t} ({lab})" for lab, terms in e.roles_by_label().items() for t in terms) if e is not None else "" for e in s.explanations
+        ]
+    return cols

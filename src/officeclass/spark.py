@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .batch import EXPLAIN_COLUMNS, OUTPUT_COLUMNS, _as_text, _score_chunk
+from .batch import _as_text
 from .errors import ColumnNotFoundError, InputValueError, MissingDependencyError, OutputExistsError
 from .labels import LABELS
+from .predict import EXPLAIN_COLUMNS, OUTPUT_COLUMNS, score_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -98,7 +99,7 @@ def label_spark(df: DataFrame, *, text_col: str, title_col: str | None = None, e
                 continue
             texts = _as_text(pdf[text_col].tolist())
             titles = _as_text(pdf[title_col].tolist()) if title_col is not None else None
-            for name, values in _score_chunk(texts, titles, explain, None).items():
+            for name, values in score_columns(texts, titles, explain, None).items():
                 pdf[name] = values
             yield pdf
 
