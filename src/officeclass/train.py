@@ -163,8 +163,27 @@ def select(corpus: pd.DataFrame, grid: dict[str, list[Any]], validation: pd.Data
             row["validation_macro_f1"] = scores(validation["label"], clf.predict(validation["text"].tolist(), validation["title"].tolist()))["macro_f1"]
         rows.append(row)
         print(json.dumps(row), file=sys.stderr, flush=True)
-        pd.DataFrame(rows).to_csv(out / "selection.csv", index=False)
+        _record_selection(out / "selection.csv", row)
     return pd.DataFrame(rows)
+
+
+def _record_selection(path: Path, row: dict[str, Any]) -> None:
+    """Add a scored configuration to ``selection.csv``, replacing an earlier score of the same one.
+
+    Every row spells out all parameters, so searches run at different times stay comparable.
+    """
+    params = {**DEFAULT_PARAMS, **TRAIN_PARAMS}
+    full = {**params, **row}
+    table = pd.read_csv(path, keep_default_na=False) if path.exists() else pd.DataFrame(columns=list(full))
+    for key, default in params.items():
+        if key not in table.columns:
+            table[key] = default  # a parameter added after those rows were scored: they used its default
+    same = np.ones(len(table), dtype=bool)
+    for key in params:
+        same &= table[key].astype(str).to_numpy() == str(full[key])
+    table = pd.concat([table[~same], pd.DataFrame([full])], ignore_index=True)
+    cols = list(params) + [c for c in table.columns if c not in params]
+    table[cols].sort_values("loso_macro_f1", ascending=False).to_csv(path, index=False)
 
 
 def train(corpus_path: Path, out: Path, validation_path: Path | None, *, n_jobs: int = 2) -> dict[str, Any]:
