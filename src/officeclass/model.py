@@ -51,8 +51,8 @@ _COLUMN_NAMES = {TITLE: "title", TEXT: "text"}
 DEFAULT_PARAMS: dict[str, Any] = {
     "C": 3.0,
     "class_weight": "balanced",
-    "text_ngram_max": 2,
-    "text_min_df": 2,
+    "text_ngram_max": 1,
+    "text_min_df": 10,
     "text_max_features": 200_000,
     "title_ngram_max": 2,
     "title_min_df": 1,

@@ -56,8 +56,9 @@ def render(model: Any, metrics: dict[str, Any]) -> str:
         "internal support work, or a substantial share of both).",
         "",
         "## Model",
-        "A scikit-learn pipeline: two TF-IDF blocks, one for the title and one for the description "
-        f"(word 1-{params.get('text_ngram_max')}-grams, sublinear tf, description terms in at least {params.get('text_min_df')} "
+        "A scikit-learn pipeline: two TF-IDF blocks, one for the title "
+        f"({_grams(params.get('title_ngram_max'))}) and one for the description "
+        f"({_grams(params.get('text_ngram_max'))}, sublinear tf, terms in at least {params.get('text_min_df')} "
         f"documents{stop}{roles}), "
         f"then multinomial logistic regression (C={params.get('C')}, class_weight={params.get('class_weight')}). "
         "Probabilities are `softmax(decision / T)` with one temperature T fitted on out-of-fold predictions, so each "
@@ -141,6 +142,10 @@ def render(model: Any, metrics: dict[str, Any]) -> str:
         "",
     ]
     return "\n".join(out)
+
+
+def _grams(n: object) -> str:
+    return "single words" if n == 1 else f"words and word sequences up to {n} long"
 
 
 def write_model_card(out_dir: Path, model: Any, metrics: dict[str, Any]) -> Path:
