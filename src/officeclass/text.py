@@ -21,12 +21,13 @@ _TAG = re.compile(r"<[^>]{0,400}>")
 # Characters typical of UTF-8 text decoded as latin-1/cp1252 ("Â£", "â€™", "Ã©").
 _MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2][\u0080-\u00bf\u20ac\u201a-\u203a\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6\u02dc]")
 _MASK = re.compile(r"\*{2,}")
-# "ResponsibilitiesDLP", "operation.Work": line breaks stripped by a scraper.
-# Same matches as r"([a-z]{4})([A-Z])" and r"([a-z0-9\)][.:;!?])([A-Z])", but each
-# pattern starts at the capital letter and looks back, so the regex engine skips
-# ahead to capitals instead of trying every lower-case run: ~4x faster.
-_GLUED_CASE = re.compile(r"[A-Z](?<=[a-z]{4}[A-Z])")
-_GLUED_STOP = re.compile(r"[A-Z](?<=[a-z0-9\)][.:;!?][A-Z])")
+# "ResponsibilitiesDLP", "operation.Work": line breaks stripped by a scraper. A
+# space goes before a capital that follows four lower-case letters or a stop
+# after a lower-case letter, digit or ")". One pass: the pattern starts at the
+# capital and looks back, so the regex engine skips ahead to capitals instead
+# of trying every lower-case run. Same result as applying
+# r"([a-z0-9\)][.:;!?])([A-Z])" and then r"([a-z]{4})([A-Z])" (a test checks).
+_GLUED = re.compile(r"[A-Z](?:(?<=[a-z0-9\)][.:;!?][A-Z])|(?<=[a-z]{4}[A-Z]))")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 
 
@@ -78,8 +79,7 @@ def normalise(text: str) -> str:
     text = _CONTROL.sub(" ", text)
     if "**" in text:
         text = _MASK.sub(" ", text)
-    text = _GLUED_STOP.sub(r" \g<0>", text)
-    text = _GLUED_CASE.sub(r" \g<0>", text)
+    text = _GLUED.sub(r" \g<0>", text)
     return " ".join(text.split())  # collapse whitespace (faster than a regex)
 
 
