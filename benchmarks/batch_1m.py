@@ -1,6 +1,6 @@
 """Label a large generated CSV end to end and compare with the bare classify_many rate.
 
-    python benchmarks/batch_1m.py [--rows 1000000] [--jobs 2] [--chunk-size 10000]
+    python benchmarks/batch_1m.py [--rows 1000000] [--jobs 2] [--chunk-size 2500]
 
 Writes a CSV of real postings repeated to --rows rows (~2 KB each) in a temp
 folder, runs ``officeclass label`` on it in a child process (so its peak RSS is
@@ -28,7 +28,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--chunk-size", type=int, default=10_000)
+    ap.add_argument("--chunk-size", type=int, default=2_500)
     args = ap.parse_args()
 
     base = postings()

@@ -478,7 +478,7 @@ def label_file(
     *,
     text_column: str | None = None,
     title_column: str | None = None,
-    chunk_size: int = 10_000,
+    chunk_size: int = 2_500,
     jobs: int = 1,
     resume: bool = False,
     on_bad_lines: str = "error",
@@ -501,7 +501,7 @@ def label_file(
         stdin/stdout. The output never replaces the input.
     text_column, title_column : str, optional
         As in :func:`label_frame`.
-    chunk_size : int, default=10000
+    chunk_size : int, default=2500
         Rows per chunk (the unit of work, of resuming and of progress); memory
         grows with this and ``jobs``, not with the file.
     jobs : int, default=1
@@ -655,7 +655,11 @@ def _parallel(chunks: Iterator[_Chunk], jobs: int, explain: bool, model: Classif
             pending.append(c)
             yield delayed(score_columns)(c.texts, c.titles, explain, model)
 
-    for new in Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="2*n_jobs")(tasks()):
+    # One chunk in flight per worker: a chunk waiting in joblib's queue holds its
+    # rows here and a pickled copy of its texts (200,000-row CSV: peak RSS of this
+    # process 475 MB with 2 * jobs chunks of 10,000 rows, 184 MB with jobs chunks
+    # of 2,500, and no slower).
+    for new in Parallel(n_jobs=jobs, return_as="generator", pre_dispatch="n_jobs")(tasks()):
         yield pending.popleft(), new
 
 

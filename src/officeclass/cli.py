@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--text-column", help="column with the posting text (guessed when unambiguous)")
     p.add_argument("--title-column", help="column with the job title (default: the one column named title/job_title, if any)")
     p.add_argument("--no-title", action="store_true", help="do not use a title column even if one is named like a title")
-    p.add_argument("--chunk-size", type=int, default=10_000, help="rows per chunk (default 10000)")
+    p.add_argument("--chunk-size", type=int, default=2_500, help="rows per chunk (default 2500)")
     p.add_argument("--jobs", type=int, default=1, help="worker processes (-1: all cores; default 1)")
     p.add_argument("--resume", action="store_true", help="continue an interrupted run of the same command")
     p.add_argument("--on-bad-lines", choices=["error", "skip", "report"], default="error", help="malformed CSV rows: stop, drop, or keep marked bad_row")
