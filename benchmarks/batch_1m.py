@@ -2,9 +2,10 @@
 
     python benchmarks/batch_1m.py [--rows 1000000] [--jobs 2] [--chunk-size 2500]
 
-Writes a CSV of real postings repeated to --rows rows (~2 KB each) in a temp
-folder, runs ``officeclass label`` on it in a child process (so its peak RSS is
-measured alone), and in the same run measures classify_many(explain=False) on
+Writes a CSV of real postings repeated to --rows rows (~2 KB each, each made
+unique) in a temp folder, runs ``officeclass label`` on it in a child process
+(its memory read from /proc: the largest process's peak and the sum over the
+main process and its workers), and in the same run measures classify_many(explain=False) on
 20,000 of the same postings in one process. Prints rows/s, wall time, peak RSS
 and the ratio of the end-to-end rate to the bare rate. Goals (issue 4): 1M rows
 in <= 4 minutes on 2 cores, peak RSS <= 400 MB, ratio >= 0.85.
@@ -15,13 +16,42 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 from _data import postings, repeat
+
+
+def _tree_memory_mb(root: int) -> tuple[float, float]:
+    """(largest peak RSS of one process, current RSS summed) over ``root`` and its descendants, from /proc.
+
+    A process's peak (VmHWM) restarts when it execs, so the benchmark's own
+    memory, which a child shares until then, is not counted (getrusage is).
+    """
+    children: dict[int, list[int]] = {}
+    mem: dict[int, tuple[int, int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/status") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+            mem[int(entry)] = (int(fields["VmHWM"].split()[0]), int(fields["VmRSS"].split()[0]))
+        except (OSError, ValueError, IndexError, KeyError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    peak, total, todo = 0, 0, [root]
+    while todo:
+        pid = todo.pop()
+        hwm, rss = mem.get(pid, (0, 0))
+        peak, total = max(peak, hwm), total + rss
+        todo.extend(children.get(pid, []))
+    return peak / 1024, total / 1024
 
 
 def main() -> None:
@@ -57,15 +87,29 @@ def main() -> None:
         cmd = [sys.executable, "-m", "officeclass", "label", src, "-o", out, "--text-column", "description", "--title-column", "title",
                "--jobs", str(args.jobs), "--chunk-size", str(args.chunk_size), "-q"]
         t = time.perf_counter()
-        subprocess.run(cmd, check=True)
+        proc = subprocess.Popen(cmd)
+        peak_one = peak_total = 0.0
+        if os.path.isdir("/proc"):
+
+            def sample() -> None:
+                nonlocal peak_one, peak_total
+                while proc.poll() is None:
+                    one, total = _tree_memory_mb(proc.pid)
+                    peak_one, peak_total = max(peak_one, one), max(peak_total, total)
+                    time.sleep(0.5)
+
+            threading.Thread(target=sample, daemon=True).start()
+        if proc.wait() != 0:
+            raise SystemExit(f"officeclass label failed with exit status {proc.returncode}")
         wall = time.perf_counter() - t
-        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         with open(out, "rb") as f:
             n_out = sum(1 for _ in f)  # physical lines; embedded newlines make this >= rows + 1
 
     rate = args.rows / wall
     print(f"officeclass label --jobs {args.jobs}: {args.rows:,} rows in {wall:.1f} s = {rate:,.0f} rows/s (goal: 1M in <= 240 s)")
-    print(f"peak RSS of the largest process (main or a worker): {peak_kb / 1024:.0f} MB (goal <= 400 MB)")
+    if peak_one:
+        print(f"peak RSS of the largest process (main or a worker, VmHWM): {peak_one:.0f} MB (goal <= 400 MB)")
+        print(f"peak RSS summed over the main process and its workers (sampled every 0.5 s): {peak_total:.0f} MB")
     print(f"bare classify_many, 1 process, same postings: {bare_rate:,.0f} rows/s; end-to-end / bare = {rate / bare_rate:.2f} (goal >= 0.85)")
     print(f"output lines: {n_out:,}")
 

@@ -129,7 +129,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     lines = [
         f"officeclass {__version__}",
         f"model version: {model.version}",
-        f"model file:    {default_model_path()}",
+        f"model file:    {default_model_path()} (pipeline; scoring arrays in the .npz beside it)",
         f"labels:        {', '.join(meta.get('labels', []))}",
         f"trained with:  scikit-learn {meta.get('versions', {}).get('scikit-learn')}, on {meta.get('training_data', {}).get('rows')} rows",
         f"abstain rule:  top probability < {model.tau:.2f} or lead < {model.delta:.2f}",
