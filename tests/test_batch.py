@@ -335,3 +335,17 @@ def test_resume_refuses_changed_options(tmp_path, tiny_model):
     (parts / "manifest.json").write_text(json.dumps({"chunk_size": 999}))
     with pytest.raises(ValueError, match="Cannot resume .*out.csv: the interrupted run differs in"):
         label_file(src, tmp_path / "out.csv", text_column="description", resume=True, model=tiny_model)
+
+
+def test_labelling_a_csv_into_a_csv_imports_neither_pandas_nor_scikit_learn(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text("id,description\n1,Run the payroll.\n2,Sell to new clients.\n", encoding="utf-8")
+    code = (
+        "import sys\n"
+        "from officeclass import label_file\n"
+        "label_file(sys.argv[1], sys.argv[2], text_column='description', jobs=1)\n"
+        "print(sorted(m for m in ('pandas', 'sklearn') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(src), str(tmp_path / "out.csv")], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+    assert len((tmp_path / "out.csv").read_text(encoding="utf-8").splitlines()) == 3

@@ -24,10 +24,12 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .errors import (
     AmbiguousColumnError,
@@ -131,11 +133,23 @@ def _check_existing(columns: Sequence[str], overwrite: bool, source: str) -> lis
 # --------------------------------------------------------------------------- scoring a chunk
 
 
+def _pandas():
+    """pandas, imported on first use: labelling a CSV into a CSV does not need it (~60 MB per process)."""
+    import pandas
+
+    return pandas
+
+
+def _is_pandas_missing(v: Any) -> bool:
+    pd = sys.modules.get("pandas")  # pd.NA can only come from a loaded pandas
+    return pd is not None and (v is pd.NA or v is pd.NaT)
+
+
 def _as_text(values: Sequence[Any]) -> list[str | None]:
     """Cells to str: missing stays None (empty_text); numbers and other scalars become their str()."""
     out: list[str | None] = []
     for v in values:
-        if v is None or (isinstance(v, float) and v != v) or v is pd.NA or v is pd.NaT:
+        if v is None or (isinstance(v, float) and v != v) or _is_pandas_missing(v):
             out.append(None)
         elif isinstance(v, str):
             out.append(v)
@@ -188,6 +202,7 @@ def label_frame(
     >>> label_frame(df, text_column="description", title_column="title")["officeclass_label"].tolist()
     ['back_office']
     """
+    pd = _pandas()
     if not isinstance(df, pd.DataFrame):
         raise InputValueError(f"label_frame() expects a pandas DataFrame, got {type(df).__name__}.")
     columns = [str(c) for c in df.columns]
@@ -365,7 +380,7 @@ class _FrameReader:
                 self.pf = pq.ParquetFile(path)
                 self.header = [str(c) for c in self.pf.schema_arrow.names]
             else:
-                first = pd.read_json(path, lines=True, nrows=1, dtype=False, encoding=encoding, compression="gzip" if gz else None)
+                first = _pandas().read_json(path, lines=True, nrows=1, dtype=False, encoding=encoding, compression="gzip" if gz else None)
                 self.header = [str(c) for c in first.columns]
                 self.gz, self.encoding = gz, encoding
         except Exception as exc:  # noqa: BLE001 - pyarrow/pandas raise many types
@@ -377,7 +392,7 @@ class _FrameReader:
         if self.fmt == "parquet":
             frames = (b.to_pandas() for b in self.pf.iter_batches(batch_size=size))
         else:
-            frames = pd.read_json(self.path, lines=True, chunksize=size, dtype=False, encoding=self.encoding, compression="gzip" if self.gz else None)
+            frames = _pandas().read_json(self.path, lines=True, chunksize=size, dtype=False, encoding=self.encoding, compression="gzip" if self.gz else None)
         index = 0
         for df in frames:
             texts = _as_text(df.iloc[:, text_i].tolist())
@@ -385,7 +400,7 @@ class _FrameReader:
             yield _Chunk(index, df, texts, titles, [], [], 0, len(df))
             index += 1
         if index == 0:
-            yield _Chunk(0, pd.DataFrame(columns=self.header), [], None if title_i is None else [], [], [], 0, 0)
+            yield _Chunk(0, _pandas().DataFrame(columns=self.header), [], None if title_i is None else [], [], [], 0, 0)
 
     def close(self) -> None:
         pass
@@ -403,9 +418,9 @@ def read_table(path: str | os.PathLike, *, encoding: str = "utf-8", input_format
             rows = [r for chunk in reader.chunks(1 << 30, 0, None) for r in chunk.rows]  # type: ignore[union-attr]
         finally:
             reader.close()
-        return pd.DataFrame(rows, columns=reader.header, dtype=object)
+        return _pandas().DataFrame(rows, columns=reader.header, dtype=object)
     frames = list(_FrameReader(path, fmt=fmt, gz=gz, encoding=encoding).chunks(1 << 30, 0, None))
-    return pd.concat([f.rows for f in frames], ignore_index=True)  # type: ignore[misc]
+    return _pandas().concat([f.rows for f in frames], ignore_index=True)  # type: ignore[misc]
 
 
 # --------------------------------------------------------------------------- writing parts
@@ -437,6 +452,7 @@ def _cell(v: Any) -> Any:
 
 
 def _frame_of(chunk: _Chunk, new: dict[str, list], keep: list[int], header: list[str]) -> pd.DataFrame:
+    pd = _pandas()
     if isinstance(chunk.rows, pd.DataFrame):
         df = chunk.rows.iloc[:, keep].copy()
     else:
@@ -696,7 +712,7 @@ def _write_part(
 ) -> None:
     stem = parts / f"part-{chunk.index:06d}"
     tmp = stem.with_suffix(".tmp")
-    if plan.out_fmt in ("csv", "tsv") and not isinstance(chunk.rows, pd.DataFrame):
+    if plan.out_fmt in ("csv", "tsv") and isinstance(chunk.rows, list):  # rows from the CSV reader, not a frame
         if chunk.rows:
             _write_part_delimited(tmp, chunk, new, keep, delimiter)
         else:
@@ -747,7 +763,7 @@ def _assemble(parts: Path, plan: _Plan, out_header: list[str], delimiter: str) -
                     raise InputFormatError(f"Column types change between chunks of {plan.input} ({exc}); write CSV instead, or use a larger --chunk-size.") from None
             writer.write_table(table)  # type: ignore[union-attr]
         if writer is None:
-            pd.DataFrame(columns=out_header).to_parquet(tmp, index=False)
+            _pandas().DataFrame(columns=out_header).to_parquet(tmp, index=False)
         else:
             writer.close()
     else:
