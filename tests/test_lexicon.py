@@ -75,9 +75,9 @@ def _whole_lexicon_patterns():
 
 def _find_roles_token_by_token(text):
     """The plain matcher find_roles must agree with: the whole lexicon is tried at every token."""
-    from officeclass.lexicon import RoleMatch, _TOKEN, _index, _squash
+    from officeclass.lexicon import _TOKEN, _index, _role_match
 
-    exact, folded, first_exact, first_folded = _index()
+    _, _, first_exact, first_folded = _index()
     pat_exact, pat_folded = _whole_lexicon_patterns()
     matches, last_end = [], 0
     for token in _TOKEN.finditer(text):
@@ -91,9 +91,7 @@ def _find_roles_token_by_token(text):
                 best = m
         if best is None:
             continue
-        key = _squash(best.group())
-        entry = exact.get(key) or folded[key.lower()]
-        matches.append(RoleMatch(entry.term, entry.label, entry.seeds, start, best.end(), best.group()))
+        matches.append(_role_match(best))
         last_end = best.end()
     return tuple(matches)
 

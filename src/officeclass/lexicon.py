@@ -183,7 +183,7 @@ def _match_at(text: str, starts: Iterable[int]) -> tuple[RoleMatch, ...]:
     Given every token start this is the plain token-by-token matcher;
     :func:`find_roles` gives it only the tokens that can start a term.
     """
-    exact, folded, first_exact, first_folded = _index()
+    _, _, first_exact, first_folded = _index()
     matches: list[RoleMatch] = []
     last_end = 0
     for start in starts:
@@ -202,11 +202,17 @@ def _match_at(text: str, starts: Iterable[int]) -> tuple[RoleMatch, ...]:
                 best = m
         if best is None:
             continue
-        key = _squash(best.group())
-        entry = exact.get(key) or folded[key.lower()]
-        matches.append(RoleMatch(entry.term, entry.label, entry.seeds, start, best.end(), best.group()))
+        matches.append(_role_match(best))
         last_end = best.end()
     return tuple(matches)
+
+
+def _role_match(m: re.Match[str]) -> RoleMatch:
+    """The lexicon entry a pattern match stands for, with its span."""
+    exact, folded, _, _ = _index()
+    key = _squash(m.group())
+    entry = exact.get(key) or folded[key.lower()]
+    return RoleMatch(entry.term, entry.label, entry.seeds, m.start(), m.end(), m.group())
 
 
 class RoleCounts:
