@@ -178,8 +178,9 @@ class TfidfBlock:
             indices.extend(found)
             counts.extend(found.values())
             indptr.append(len(indices))
+        index_dtype = np.int32 if len(indices) < 2**31 else np.int64
         X = sp.csr_matrix(
-            (np.asarray(counts, dtype=np.float64), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
+            (np.asarray(counts, dtype=np.float64), np.asarray(indices, dtype=index_dtype), np.asarray(indptr, dtype=index_dtype)),
             shape=(len(docs), len(self.terms)),
         )
         X.sort_indices()
