@@ -228,3 +228,23 @@ def test_stemming_option_fits_and_predicts():
         model = Classifier.fit(texts, labels, titles=titles, params={"text_min_df": 1, "stem": True})
     assert model.predict(["managing sales to clients"]) == ["front_office"]
     assert "text:manag" in set(model.feature_names) or any(n.startswith("text:manag") for n in model.feature_names)
+
+
+def test_fit_without_titles_builds_no_title_block_and_predicts():
+    from conftest import TINY_CORPUS
+
+    texts, _, labels = zip(*TINY_CORPUS)
+    model = Classifier.fit(texts, labels, params={"text_min_df": 1})
+    assert [name for name, _, _ in model._blocks] == ["text", "roles"]
+    assert model.predict(["close sales deals with clients"], ["Sales Executive"]) == ["front_office"]
+
+
+def test_fit_with_no_usable_word_explains_min_df():
+    texts = ["alpha", "beta", "gamma"]
+    with pytest.raises(ValueError, match=r"No word of the 3 training texts is left to learn from: words must occur in at least text_min_df=10 texts"):
+        Classifier.fit(texts, ["front_office", "back_office", "hybrid"])
+
+
+def test_fit_rejects_titles_of_another_length():
+    with pytest.raises(ValueError, match=r"titles has 1 items but texts has 3; pass one title per text"):
+        Classifier.fit(["a b", "c d", "e f"], ["front_office", "back_office", "hybrid"], titles=["x"])

@@ -198,7 +198,8 @@ def label_frame(
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"title": ["Payroll Clerk"], "description": ["Process payroll and timesheets."]})
+    >>> df = pd.DataFrame({"title": ["Payroll Specialist"],
+    ...                    "description": ["Run the monthly payroll for 400 employees and keep HR records up to date."]})
     >>> label_frame(df, text_column="description", title_column="title")["officeclass_label"].tolist()
     ['back_office']
     """

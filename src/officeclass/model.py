@@ -81,8 +81,10 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
 )
 
 
-def make_pipeline(params: dict[str, Any] | None = None) -> Pipeline:
+def make_pipeline(params: dict[str, Any] | None = None, *, titles: bool = True) -> Pipeline:
     """Return an unfitted pipeline for a (title, text) object array of shape (n, 2).
+
+    With ``titles=False`` the pipeline has no title block (for training data without titles).
 
     Examples
     --------
@@ -107,7 +109,7 @@ def make_pipeline(params: dict[str, Any] | None = None) -> Pipeline:
         dtype=np.float64,
     )
     title = TfidfVectorizer(ngram_range=(1, p["title_ngram_max"]), min_df=p["title_min_df"], sublinear_tf=True, dtype=np.float64)
-    blocks = [("title", title, TITLE), ("text", text, TEXT)]
+    blocks = [("title", title, TITLE), ("text", text, TEXT)] if titles else [("text", text, TEXT)]
     if p["role_features"]:
         from .lexicon import RoleCounts
 
@@ -277,8 +279,9 @@ class Classifier:
     Examples
     --------
     >>> texts = ["sell to clients and close deals", "payroll and general ledger",
-    ...          "cold calling new clients, sales targets", "maintain servers and databases"]
-    >>> clf = Classifier.fit(texts, ["front_office", "back_office", "front_office", "back_office"],
+    ...          "cold calling new clients, sales targets", "maintain servers and databases",
+    ...          "serve customers at the counter and process their transactions"]
+    >>> clf = Classifier.fit(texts, ["front_office", "back_office", "front_office", "back_office", "hybrid"],
     ...                      params={"text_min_df": 1, "class_weight": None})
     >>> clf.predict(["quarterly sales to clients"])[0]
     'front_office'
@@ -348,9 +351,20 @@ class Classifier:
         if not normalised:
             texts = [normalise(t) for t in texts]
             titles = None if titles is None else [normalise(t) for t in titles]
-        pipeline = make_pipeline(params)
+        if titles is not None and len(titles) != len(texts):
+            raise ValueError(f"titles has {len(titles)} items but texts has {len(texts)}; pass one title per text ('' where there is none).")
+        pipeline = make_pipeline(params, titles=titles is not None and any(titles))
         weights = None if sample_weight is None else np.asarray(list(sample_weight), dtype=np.float64)
-        pipeline.fit(as_array(texts, titles), labels, clf__sample_weight=weights)
+        try:
+            pipeline.fit(as_array(texts, titles), labels, clf__sample_weight=weights)
+        except ValueError as exc:
+            if "empty vocabulary" not in str(exc) and "documents than min_df" not in str(exc):  # scikit-learn's words
+                raise
+            min_df = {**DEFAULT_PARAMS, **(params or {})}["text_min_df"]
+            raise ValueError(
+                f"No word of the {len(texts)} training texts is left to learn from: words must occur in at least "
+                f"text_min_df={min_df} texts and not be English stop words. Add texts, or pass params={{'text_min_df': 1}}."
+            ) from None
         for _, vectoriser in _vectorisers(pipeline):
             if hasattr(vectoriser, "stop_words_"):  # terms cut by min_df: only for introspection, large on disk
                 del vectoriser.stop_words_
