@@ -145,29 +145,38 @@ class TfidfBlock:
         )
 
     # ------------------------------------------------------------ scoring
-    def _tokens(self, doc: str) -> list[str]:
-        if self.lowercase:
-            doc = doc.lower()
+    #: The token pattern scikit-learn uses by default (words of two or more characters).
+    WORD_PATTERN = r"(?u)\b\w\w+\b"
+
+    @property
+    def reads_plain_words(self) -> bool:
+        """Whether this block's tokens are the lower-cased :attr:`WORD_PATTERN` words, which others may share."""
+        return self.lowercase and not self.stem and self.token_pattern == self.WORD_PATTERN
+
+    def words(self, docs: Sequence[str]) -> list[list[str]]:
+        """Each doc's tokens before stop words are removed (lower-cased when :attr:`lowercase`)."""
         if self.stem:
             from .text import stem_tokens
 
-            tokens = stem_tokens(doc)
-        else:
-            tokens = self._findall(doc)
-        if self.stop_words:
-            stop = self.stop_words
-            tokens = [w for w in tokens if w not in stop]
-        return tokens
+            return [stem_tokens(d.lower() if self.lowercase else d) for d in docs]
+        findall = self._findall
+        return [findall(d.lower()) for d in docs] if self.lowercase else [findall(d) for d in docs]
 
     def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
         """The tf-idf matrix of ``docs``, shape ``(len(docs), len(terms))``."""
+        return self.transform_words(self.words(docs))
+
+    def transform_words(self, word_lists: Sequence[list[str]]) -> sp.csr_matrix:
+        """:meth:`transform` from each doc's tokens (as :meth:`words` gives them)."""
         get = self.vocabulary.get
+        stop = self.stop_words
         lo, hi = self.ngram_range
         indptr = [0]
         indices: list[int] = []
         counts: list[int] = []
-        for doc in docs:
-            tokens = self._tokens(doc)
+        for tokens in word_lists:
+            if stop:
+                tokens = [w for w in tokens if w not in stop]
             found: dict[int, int] = {}
             for n in range(lo, hi + 1):
                 grams = tokens if n == 1 else (" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
@@ -178,10 +187,11 @@ class TfidfBlock:
             indices.extend(found)
             counts.extend(found.values())
             indptr.append(len(indices))
+        n_docs = len(indptr) - 1
         index_dtype = np.int32 if len(indices) < 2**31 else np.int64
         X = sp.csr_matrix(
             (np.asarray(counts, dtype=np.float64), np.asarray(indices, dtype=index_dtype), np.asarray(indptr, dtype=index_dtype)),
-            shape=(len(docs), len(self.terms)),
+            shape=(n_docs, len(self.terms)),
         )
         X.sort_indices()
         if self.sublinear_tf:
@@ -190,7 +200,7 @@ class TfidfBlock:
         X.data *= self.idf[X.indices]
         # L2 rows, as sklearn.preprocessing.normalize: rows of zeros stay zeros
         lengths = np.diff(X.indptr)
-        norms = np.sqrt(np.bincount(np.repeat(np.arange(len(docs)), lengths), weights=X.data**2, minlength=len(docs)))
+        norms = np.sqrt(np.bincount(np.repeat(np.arange(n_docs), lengths), weights=X.data**2, minlength=n_docs))
         norms[norms == 0.0] = 1.0
         X.data /= np.repeat(norms, lengths)
         return X

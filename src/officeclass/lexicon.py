@@ -12,13 +12,15 @@ import csv
 import functools
 import io
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
 from .labels import LABELS
 
-__all__ = ["LexiconEntry", "RoleMatch", "load_lexicon", "find_roles", "SEED_FILES"]
+__all__ = ["LexiconEntry", "RoleMatch", "load_lexicon", "find_roles", "find_roles_tokenised", "SEED_FILES"]
 
 #: The seed articles, by the number the lexicon cites.
 SEED_FILES: dict[str, str] = {
@@ -120,11 +122,10 @@ def _pattern_at(token: str, fold: bool) -> re.Pattern[str] | None:
     return _pattern(terms, re.IGNORECASE if fold else 0) if terms else None
 
 
-@functools.lru_cache(maxsize=4096)
 def find_roles(text: str) -> tuple[RoleMatch, ...]:
     """Find lexicon terms in ``text``, longest match first, without overlaps.
 
-    Results are cached for the last 4,096 texts: when a batch is explained, the
+    Results are kept for the last 4,096 texts: when a batch is explained, the
     role-count features and the explanation ask for the same text's roles.
 
     Matching is by whole words: the words of a term may be joined by spaces or
@@ -147,18 +148,67 @@ def find_roles(text: str) -> tuple[RoleMatch, ...]:
     >>> [(m.term, m.label) for m in find_roles("Sales and trading desk; IT support, payroll.")]
     [('sales and trading', 'front_office'), ('IT support', 'back_office'), ('payroll', 'back_office')]
     """
+    with _cache_lock:
+        cached = _cache.get(text)
+        if cached is not None:
+            _cache.move_to_end(text)
+            return cached
+    return _remember(text, _find_roles(text))
+
+
+def find_roles_tokenised(texts: list[str], lowered_words: list[list[str]]) -> list[tuple[RoleMatch, ...]]:
+    """:func:`find_roles` for texts whose lower-cased words (``\\w\\w+`` tokens) are already known.
+
+    The tf-idf block tokenises each text anyway; giving its tokens here spares
+    a second pass. The result is the same as :func:`find_roles`' (a test checks).
+    """
+    return [_remember(text, _find_roles(text, frozenset(words))) for text, words in zip(texts, lowered_words)]
+
+
+_CACHE_SIZE = 4096
+_cache: OrderedDict[str, tuple[RoleMatch, ...]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _remember(text: str, matches: tuple[RoleMatch, ...]) -> tuple[RoleMatch, ...]:
+    with _cache_lock:
+        _cache[text] = matches
+        if len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return matches
+
+
+def _cache_clear() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+find_roles.cache_clear = _cache_clear  # type: ignore[attr-defined]
+
+
+def _find_roles(text: str, lowered_words: frozenset[str] | None = None) -> tuple[RoleMatch, ...]:
+    """find_roles without the cache. ``lowered_words``: the text's ``\\w\\w+`` tokens, lower-cased, if known.
+
+    Every word that can start a term has two or more characters, and lower-casing
+    keeps each character a word character or not (a test checks this over all of
+    Unicode), so those tokens contain every candidate the text's own tokens would.
+    """
     _, _, first_exact, first_folded = _index()
-    # Which words that can start a term occur at all: set operations in C over
-    # the text's tokens, not a Python step per token (a posting holds a handful
-    # of such words among hundreds of tokens).
-    tokens = _TOKEN.findall(text)
-    words_exact = first_exact.intersection(tokens)
-    words_folded = first_folded.intersection(map(str.lower, tokens))
-    if not words_exact and not words_folded:
-        return ()
     lowered = text.lower()
     if len(lowered) != len(text):  # a character whose lower case is longer ("İ"): positions would shift
         return _match_at(text, (t.start() for t in _TOKEN.finditer(text)))
+    # Which words that can start a term occur at all: set operations in C over
+    # the text's tokens, not a Python step per token (a posting holds a handful
+    # of such words among hundreds of tokens).
+    if lowered_words is None:
+        tokens = _TOKEN.findall(text)
+        words_exact = first_exact.intersection(tokens)
+        words_folded = first_folded.intersection(map(str.lower, tokens))
+    else:  # a superset of the above: str.find below keeps only real occurrences
+        words_exact = {w for w in first_exact if w.lower() in lowered_words}
+        words_folded = first_folded.intersection(lowered_words)
+    if not words_exact and not words_folded:
+        return ()
     # Where those words stand as whole tokens: str.find, then a word-boundary check.
     starts: set[int] = set()
     for words, haystack in ((words_exact, text), (words_folded, lowered)):
@@ -239,13 +289,20 @@ class RoleCounts:
         return self
 
     def transform(self, X):
+        return self._counts([find_roles(text) for text in X])
+
+    def transform_tokenised(self, texts: list[str], lowered_words: list[list[str]]):
+        """:meth:`transform` for texts whose lower-cased ``\\w\\w+`` tokens are known (see :func:`find_roles_tokenised`)."""
+        return self._counts(find_roles_tokenised(texts, lowered_words))
+
+    def _counts(self, roles: list[tuple[RoleMatch, ...]]):
         import numpy as np
         import scipy.sparse as sp
 
-        out = np.zeros((len(X), 4), dtype=np.float64)
+        out = np.zeros((len(roles), 4), dtype=np.float64)
         index = {label: j for j, label in enumerate(LABELS)}
-        for i, text in enumerate(X):
-            for m in find_roles(text):
+        for i, matches in enumerate(roles):
+            for m in matches:
                 out[i, index[m.label]] += 1
         out[:, 3] = np.minimum(out[:, 0], out[:, 1])
         return sp.csr_matrix(np.log1p(out))

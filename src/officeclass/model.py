@@ -380,9 +380,21 @@ class Classifier:
         and the results stacked, without scikit-learn; a test checks the result
         equals the pipeline's on real postings.
         """
+        from .lexicon import RoleCounts
+
         texts = list(texts)
         columns = {TEXT: texts, TITLE: [""] * len(texts) if titles is None else list(titles)}
-        blocks = [transformer.transform(columns[column]) for _, transformer, column in self._blocks]
+        # The text's words are found once and shared by its tf-idf block and the role counts.
+        sharer = next((b for _, b, c in self._blocks if c == TEXT and isinstance(b, TfidfBlock) and b.reads_plain_words), None)
+        words = sharer.words(texts) if sharer is not None else None
+        blocks = []
+        for _, block, column in self._blocks:
+            if words is not None and block is sharer:
+                blocks.append(block.transform_words(words))
+            elif words is not None and column == TEXT and isinstance(block, RoleCounts):
+                blocks.append(block.transform_tokenised(texts, words))
+            else:
+                blocks.append(block.transform(columns[column]))
         return sp.hstack(blocks, format="csr")
 
     def decision(self, X: sp.csr_matrix) -> np.ndarray:
