@@ -115,7 +115,7 @@ def test_find_roles_agrees_with_a_token_by_token_scan_on_real_postings(shared_da
 
 
 def test_lower_casing_keeps_every_character_a_word_character_or_not():
-    # find_roles_tokenised relies on it: the lower-cased text's words line up with the text's own
+    # find_roles_in_words relies on it: the lower-cased text's words line up with the text's own
     import sys
 
     changed = [
@@ -133,18 +133,18 @@ def _plain_words(text):
 @given(st.lists(st.one_of(st.sampled_from(_lexicon_words), st.sampled_from(_lexicon_words).map(str.upper), st.text(max_size=6),
                           st.sampled_from([" ", "-", " and ", "\u212a", "\u0130", "\u017f", "_"])), max_size=30).map("".join))
 def test_find_roles_from_known_words_equals_find_roles(text):
-    from officeclass.lexicon import find_roles_tokenised
+    from officeclass.lexicon import find_roles_in_words
 
     find_roles.cache_clear()
-    assert find_roles_tokenised([text], [_plain_words(text)]) == [_find_roles_token_by_token(text)]
+    assert find_roles_in_words(text, _plain_words(text)) == _find_roles_token_by_token(text)
 
 
 def test_find_roles_from_known_words_on_real_postings(shared_data):
     import csv
 
-    from officeclass.lexicon import find_roles_tokenised
+    from officeclass.lexicon import find_roles_in_words
 
     with open(shared_data / "train_labels.csv", encoding="utf-8", newline="") as f:
         texts = [row["text"] for row in csv.DictReader(f)]
     find_roles.cache_clear()
-    assert find_roles_tokenised(texts, [_plain_words(t) for t in texts]) == [_find_roles_token_by_token(t) for t in texts]
+    assert [find_roles_in_words(t, _plain_words(t)) for t in texts] == [_find_roles_token_by_token(t) for t in texts]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -153,21 +153,22 @@ class TfidfBlock:
         """Whether this block's tokens are the lower-cased :attr:`WORD_PATTERN` words, which others may share."""
         return self.lowercase and not self.stem and self.token_pattern == self.WORD_PATTERN
 
-    def words(self, docs: Sequence[str]) -> list[list[str]]:
-        """Each doc's tokens before stop words are removed (lower-cased when :attr:`lowercase`)."""
+    def words(self, doc: str) -> list[str]:
+        """A doc's tokens before stop words are removed (lower-cased when :attr:`lowercase`)."""
+        if self.lowercase:
+            doc = doc.lower()
         if self.stem:
             from .text import stem_tokens
 
-            return [stem_tokens(d.lower() if self.lowercase else d) for d in docs]
-        findall = self._findall
-        return [findall(d.lower()) for d in docs] if self.lowercase else [findall(d) for d in docs]
+            return stem_tokens(doc)
+        return self._findall(doc)
 
     def transform(self, docs: Sequence[str]) -> sp.csr_matrix:
         """The tf-idf matrix of ``docs``, shape ``(len(docs), len(terms))``."""
-        return self.transform_words(self.words(docs))
+        return self.transform_words(map(self.words, docs))
 
-    def transform_words(self, word_lists: Sequence[list[str]]) -> sp.csr_matrix:
-        """:meth:`transform` from each doc's tokens (as :meth:`words` gives them)."""
+    def transform_words(self, word_lists: Iterable[list[str]]) -> sp.csr_matrix:
+        """:meth:`transform` from each doc's tokens (as :meth:`words` gives them), read once, in order."""
         get = self.vocabulary.get
         stop = self.stop_words
         lo, hi = self.ngram_range

@@ -20,7 +20,7 @@ from importlib import resources
 
 from .labels import LABELS
 
-__all__ = ["LexiconEntry", "RoleMatch", "load_lexicon", "find_roles", "find_roles_tokenised", "SEED_FILES"]
+__all__ = ["LexiconEntry", "RoleMatch", "load_lexicon", "find_roles", "find_roles_in_words", "SEED_FILES"]
 
 #: The seed articles, by the number the lexicon cites.
 SEED_FILES: dict[str, str] = {
@@ -156,13 +156,13 @@ def find_roles(text: str) -> tuple[RoleMatch, ...]:
     return _remember(text, _find_roles(text))
 
 
-def find_roles_tokenised(texts: list[str], lowered_words: list[list[str]]) -> list[tuple[RoleMatch, ...]]:
-    """:func:`find_roles` for texts whose lower-cased words (``\\w\\w+`` tokens) are already known.
+def find_roles_in_words(text: str, lowered_words: Iterable[str]) -> tuple[RoleMatch, ...]:
+    """:func:`find_roles` for a text whose lower-cased words (``\\w\\w+`` tokens) are already known.
 
     The tf-idf block tokenises each text anyway; giving its tokens here spares
     a second pass. The result is the same as :func:`find_roles`' (a test checks).
     """
-    return [_remember(text, _find_roles(text, frozenset(words))) for text, words in zip(texts, lowered_words)]
+    return _remember(text, _find_roles(text, frozenset(lowered_words)))
 
 
 _CACHE_SIZE = 4096
@@ -289,13 +289,10 @@ class RoleCounts:
         return self
 
     def transform(self, X):
-        return self._counts([find_roles(text) for text in X])
+        return self.from_matches([find_roles(text) for text in X])
 
-    def transform_tokenised(self, texts: list[str], lowered_words: list[list[str]]):
-        """:meth:`transform` for texts whose lower-cased ``\\w\\w+`` tokens are known (see :func:`find_roles_tokenised`)."""
-        return self._counts(find_roles_tokenised(texts, lowered_words))
-
-    def _counts(self, roles: list[tuple[RoleMatch, ...]]):
+    def from_matches(self, roles: list[tuple[RoleMatch, ...]]):
+        """The features from each text's lexicon matches (as :func:`find_roles` gives them)."""
         import numpy as np
         import scipy.sparse as sp
 

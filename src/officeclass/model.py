@@ -46,9 +46,6 @@ FORMAT = "officeclass-model/1"
 SCORING_FORMAT = "officeclass-scoring/1"
 TITLE, TEXT = 0, 1
 _COLUMN_NAMES = {TITLE: "title", TEXT: "text"}
-#: Postings whose words Classifier.features holds at once. Scoring 2,000 postings: 203 us
-#: each in batches of 256, 197 us in one batch, which held ~40 MB more per process.
-_WORDS_BATCH = 256
 
 #: Hyper-parameters of the shipped model (chosen by leave-one-source-out CV, see train.py).
 DEFAULT_PARAMS: dict[str, Any] = {
@@ -383,27 +380,28 @@ class Classifier:
         and the results stacked, without scikit-learn; a test checks the result
         equals the pipeline's on real postings.
         """
-        texts = list(texts)
-        titles = [""] * len(texts) if titles is None else list(titles)
-        if len(texts) > _WORDS_BATCH:  # the words of a batch are held at once: ~20 KB per posting
-            return sp.vstack(
-                [self.features(texts[i : i + _WORDS_BATCH], titles[i : i + _WORDS_BATCH]) for i in range(0, len(texts), _WORDS_BATCH)],
-                format="csr",
-            )
-        from .lexicon import RoleCounts
+        from .lexicon import RoleCounts, find_roles_in_words
 
-        columns = {TEXT: texts, TITLE: titles}
-        # The text's words are found once and shared by its tf-idf block and the role counts.
-        sharer = next((b for _, b, c in self._blocks if c == TEXT and isinstance(b, TfidfBlock) and b.reads_plain_words), None)
-        words = sharer.words(texts) if sharer is not None else None
-        blocks = []
-        for _, block, column in self._blocks:
-            if words is not None and block is sharer:
-                blocks.append(block.transform_words(words))
-            elif words is not None and column == TEXT and isinstance(block, RoleCounts):
-                blocks.append(block.transform_tokenised(texts, words))
-            else:
-                blocks.append(block.transform(columns[column]))
+        texts = list(texts)
+        columns = {TEXT: texts, TITLE: [""] * len(texts) if titles is None else list(titles)}
+        out: dict[int, sp.csr_matrix] = {}
+        # A posting's words are found once, for the text's tf-idf block and its role counts,
+        # one posting at a time (holding a whole batch's words costs ~20 KB per posting).
+        sharer = next((i for i, (_, b, c) in enumerate(self._blocks) if c == TEXT and isinstance(b, TfidfBlock) and b.reads_plain_words), None)
+        roles = next((i for i, (_, b, c) in enumerate(self._blocks) if c == TEXT and isinstance(b, RoleCounts)), None)
+        if sharer is not None and roles is not None:
+            tfidf = self._blocks[sharer][1]
+            matches = []
+
+            def words():
+                for text in texts:
+                    w = tfidf.words(text)
+                    matches.append(find_roles_in_words(text, w))
+                    yield w
+
+            out[sharer] = tfidf.transform_words(words())
+            out[roles] = self._blocks[roles][1].from_matches(matches)
+        blocks = [out[i] if i in out else block.transform(columns[column]) for i, (_, block, column) in enumerate(self._blocks)]
         return sp.hstack(blocks, format="csr")
 
     def decision(self, X: sp.csr_matrix) -> np.ndarray:
