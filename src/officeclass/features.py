@@ -23,12 +23,20 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["TfidfBlock", "pack_text", "unpack_text"]
+__all__ = ["TfidfBlock", "pack_text", "terms_in_index_order", "unpack_text"]
 
 
 def pack_text(items: Sequence[str]) -> np.ndarray:
     """Strings (without newlines) as one UTF-8 byte array: compact, and storable without pickle."""
     return np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)
+
+
+def terms_in_index_order(vocabulary: dict[str, int]) -> list[str]:
+    """A fitted vectoriser's vocabulary (term -> column) as the list of terms by column."""
+    terms = sorted(vocabulary, key=vocabulary.__getitem__)
+    if [vocabulary[t] for t in terms] != list(range(len(terms))):
+        raise ValueError("The vectoriser's vocabulary indices are not 0..n-1.")
+    return terms
 
 
 def unpack_text(array: np.ndarray) -> list[str]:
@@ -100,12 +108,8 @@ class TfidfBlock:
         bad = sorted(k for k, v in unsupported.items() if v)
         if bad:
             raise ValueError(f"TfidfBlock cannot reproduce a TfidfVectorizer with these settings: {', '.join(f'{k}={p[k]!r}' for k in bad)}.")
-        vocabulary = vectoriser.vocabulary_
-        terms = sorted(vocabulary, key=vocabulary.__getitem__)
-        if [vocabulary[t] for t in terms] != list(range(len(terms))):
-            raise ValueError("The vectoriser's vocabulary indices are not 0..n-1.")
         return cls(
-            terms,
+            terms_in_index_order(vectoriser.vocabulary_),
             vectoriser.idf_,
             stop_words=sorted(vectoriser.get_stop_words() or ()),
             token_pattern=p["token_pattern"] or r"(?u)\b\w\w+\b",

@@ -32,7 +32,7 @@ import scipy.sparse as sp
 
 from . import __version__
 from .errors import ModelIntegrityError, ModelLoadError, ModelVersionWarning
-from .features import TfidfBlock, pack_text, unpack_text
+from .features import TfidfBlock, pack_text, terms_in_index_order, unpack_text
 from .labels import LABELS
 from .text import normalise, stem_tokens
 
@@ -241,8 +241,7 @@ def _to_state(pipeline: Pipeline) -> dict[str, Any]:
     pipeline = copy.deepcopy(pipeline)
     vocabularies = {}
     for name, vectoriser in _vectorisers(pipeline):
-        terms = sorted(vectoriser.vocabulary_, key=vectoriser.vocabulary_.__getitem__)
-        vocabularies[name] = "\n".join(terms)
+        vocabularies[name] = "\n".join(terms_in_index_order(vectoriser.vocabulary_))
         vectoriser.vocabulary_ = {}
         if hasattr(vectoriser, "_stop_words_id"):  # id() of the stop-word list: a per-process cache key
             del vectoriser._stop_words_id
