@@ -15,7 +15,8 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def _per_class(s: dict[str, Any]) -> str:
-    rows = [[lab, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", m["support"]] for lab, m in s["per_class"].items()]
+    per_class = s["per_class"]  # in LABELS order: metrics.json stores its keys sorted
+    rows = [[lab, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", m["support"]] for lab, m in ((lab, per_class[lab]) for lab in LABELS)]
     rows.append(["**macro**", "", "", f"**{s['macro_f1']:.3f}**", s["n"]])
     return _table(["label", "precision", "recall", "F1", "support"], rows)
 
@@ -130,10 +131,16 @@ def render(model: Any, metrics: dict[str, Any]) -> str:
         "O*NET; US service-sector postings are covered mainly through O*NET occupation text.",
         "- Hybrid is the hardest class (smallest, and a judgement of the share of duties): expect its F1 well below the others, "
         "especially on a board unlike the training ones (see the leave-one-source-out table).",
+        "- False hybrids: the balanced class weights that lift hybrid recall also label some one-sided jobs hybrid "
+        f"(leave-one-source-out hybrid precision {loso['with_title']['pooled']['per_class']['hybrid']['precision']:.3f}, "
+        f"recall {loso['with_title']['pooled']['per_class']['hybrid']['recall']:.3f}); "
+        f"{metrics['abstain']['oof_false_hybrids_abstained']:.0%} of the out-of-fold false hybrids are flagged `abstained`.",
         "- The model reads words, not duties' proportions: a posting that lists many sales words in boilerplate "
         "(\"we are a customer-focused company\") can lean front office. Check the explanation.",
         "- Texts are cut at 100,000 characters.",
         "- Labels describe the job in the posting, not the employer or industry.",
+        "- Alternatives that were measured and not shipped (parameter search, more or synthetic training data, other "
+        "output layers) are listed in the repository's `models/selection.csv` and `models/EXPERIMENTS.md`.",
         "",
         "## Data licences",
         "O*NET 29.0 Database by the U.S. Department of Labor, Employment and Training Administration (USDOL/ETA), "

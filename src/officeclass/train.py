@@ -216,6 +216,8 @@ def train(corpus_path: Path, out: Path, validation_path: Path | None, *, n_jobs:
     kept = ~clf.abstains(p_oof)
     metrics["abstain"]["oof_coverage"] = round(float(kept.mean()), 4)
     metrics["abstain"]["oof_accuracy_covered"] = round(float((p_oof.argmax(1) == pd.Series(y_oof).map({l: i for i, l in enumerate(LABELS)}).to_numpy())[kept].mean()), 4)
+    false_hybrid = (p_oof.argmax(1) == LABELS.index("hybrid")) & (y_oof != "hybrid")
+    metrics["abstain"]["oof_false_hybrids_abstained"] = round(float((~kept)[false_hybrid].mean()), 4)
 
     if validation_path is not None and Path(validation_path).exists():
         val = _validation(Path(validation_path))

@@ -1,0 +1,21 @@
+"""The committed model card is the one its generator writes from the shipped model and metrics."""
+
+import json
+
+from conftest import REPO
+
+from officeclass.model import Classifier
+from officeclass.model_card import render
+
+
+def test_committed_model_card_matches_the_shipped_model_and_its_metrics():
+    model = Classifier.load(REPO / "models" / "officeclass-default.skops")
+    metrics = json.loads((REPO / "models" / "metrics.json").read_text(encoding="utf-8"))
+    assert (REPO / "models" / "MODEL_CARD.md").read_text(encoding="utf-8") == render(model, metrics)
+
+
+def test_model_card_states_the_share_of_false_hybrids_flagged_for_review():
+    model = Classifier.load(REPO / "models" / "officeclass-default.skops")
+    metrics = json.loads((REPO / "models" / "metrics.json").read_text(encoding="utf-8"))
+    share = metrics["abstain"]["oof_false_hybrids_abstained"]
+    assert f"{share:.0%} of the out-of-fold false hybrids are flagged `abstained`" in render(model, metrics)
