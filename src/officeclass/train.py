@@ -14,6 +14,11 @@ versions give the same model file. It
    and ``models/MODEL_CARD.md``.
 
 ``--select`` instead runs the parameter search and writes ``models/selection.csv``.
+
+``--extra FILE`` adds your own hand-labelled postings (a CSV with ``text``,
+``label`` and optionally ``title`` columns) to the corpus as one more board:
+leave-one-source-out then also reports how the model does on your board without
+your labels, and the final model learns from them.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ from .labels import LABELS
 from .model import DEFAULT_PARAMS, Classifier
 from .text import normalise
 
-__all__ = ["training_arrays", "hand_postings", "leave_one_source_out", "train", "main"]
+__all__ = ["training_arrays", "hand_postings", "leave_one_source_out", "read_extra", "train", "main"]
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS = REPO / "datasets" / "corpus.csv.gz"
@@ -55,6 +60,59 @@ def read_corpus(path: str | Path) -> pd.DataFrame:
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     df["confidence"] = df["confidence"].astype(int)
     return df
+
+
+def read_extra(path: str | Path) -> pd.DataFrame:
+    """Your own hand-labelled postings as corpus rows: one more board, named ``extra:<file stem>``.
+
+    The CSV needs ``text`` and ``label`` columns (labels as in LABELS.md) and may
+    have a ``title`` column. Texts are normalised like the corpus.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "mine.csv"
+    >>> _ = path.write_text("text,label\\nRun the monthly payroll.,back_office\\n", encoding="utf-8")
+    >>> read_extra(path)[["source", "label", "text"]].values.tolist()
+    [['extra:mine', 'back_office', 'Run the monthly payroll.']]
+    """
+    from .errors import ColumnNotFoundError, InputValueError
+
+    path = Path(path)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column in ("text", "label"):
+        if column not in df.columns:
+            raise ColumnNotFoundError(column, list(df.columns), source=path.name)
+    labels = df["label"].str.strip()
+    line = pd.Series(range(2, len(df) + 2), index=df.index)  # the header is line 1
+    problems = [
+        (labels != "") & ~labels.isin(LABELS),
+        labels == "",
+        df["text"].str.strip() == "",
+    ]
+    for mask, what, fix in zip(
+        problems,
+        ["unknown labels", "no label", "no text"],
+        [f"use one of {', '.join(LABELS)}", "label every row or drop it", "drop those rows or fill in the posting text"],
+    ):
+        if mask.any():
+            shown = ", ".join(f"line {n}" + (f" ({v!r})" if what == "unknown labels" else "") for n, v in zip(line[mask][:5], labels[mask][:5]))
+            more = f" and {int(mask.sum()) - 5} more" if mask.sum() > 5 else ""
+            n = int(mask.sum())
+            raise InputValueError(f"{path.name}: {n} row{'s' if n != 1 else ''} with {what}: {shown}{more}; {fix}.")
+    titles = df["title"] if "title" in df.columns else pd.Series("", index=df.index)
+    return pd.DataFrame(
+        {
+            "source": f"extra:{path.stem}",
+            "source_id": line.astype(str),
+            "kind": "posting",
+            "label": labels,
+            "label_origin": "hand",
+            "confidence": 3,
+            "title": titles.map(normalise),
+            "text": df["text"].map(normalise),
+        }
+    ).reset_index(drop=True)
 
 
 def training_arrays(corpus: pd.DataFrame, params: dict[str, Any]) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
@@ -186,9 +244,11 @@ def _record_selection(path: Path, row: dict[str, Any]) -> None:
     table[cols].sort_values("loso_macro_f1", ascending=False).to_csv(path, index=False)
 
 
-def train(corpus_path: Path, out: Path, validation_path: Path | None, *, n_jobs: int = 2) -> dict[str, Any]:
-    """Fit, calibrate, evaluate and save the default model; return its metrics."""
+def train(corpus_path: Path, out: Path, validation_path: Path | None, *, n_jobs: int = 2, extra: Path | None = None) -> dict[str, Any]:
+    """Fit, calibrate, evaluate and save the default model (plus ``extra`` postings, see :func:`read_extra`); return its metrics."""
     corpus = read_corpus(corpus_path)
+    if extra is not None:
+        corpus = pd.concat([corpus, read_extra(extra)], ignore_index=True)
     params = dict(TRAIN_PARAMS)
     oof = leave_one_source_out(corpus, params, n_jobs=n_jobs)
     loso = loso_scores(oof)
@@ -244,8 +304,13 @@ def train(corpus_path: Path, out: Path, validation_path: Path | None, *, n_jobs:
         metrics["validation"] = res
     clf.metadata.update(
         {
-            "version_prefix": "officeclass-" + pd.Timestamp.now(tz="UTC").strftime("%Y.%m"),
-            "training_data": {"file": Path(corpus_path).name, "sha256": corpus_sha, "rows": len(corpus)},
+            "version_prefix": ("officeclass-custom-" if extra else "officeclass-") + pd.Timestamp.now(tz="UTC").strftime("%Y.%m"),
+            "training_data": {
+                "file": Path(corpus_path).name,
+                "sha256": corpus_sha,
+                "rows": len(corpus),
+                **({"extra_file": Path(extra).name, "extra_sha256": hashlib.sha256(Path(extra).read_bytes()).hexdigest()} if extra else {}),
+            },
             "metrics": metrics,
         }
     )
@@ -267,11 +332,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default: models/)")
     parser.add_argument("--select", action="store_true", help="run the parameter search instead (writes selection.csv)")
     parser.add_argument("--grid", type=json.loads, default=None, help='with --select: JSON {"param": [values]}')
+    parser.add_argument("--extra", type=Path, default=None, help="your own labelled postings: CSV with text, label (and title) columns")
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
     if not args.corpus.exists():
         print(f"error: no corpus at {args.corpus}; run `python datasets/build.py` first or pass --corpus", file=sys.stderr)
         return 1
+    if args.extra is not None:
+        from .errors import OfficeclassError
+
+        if not args.extra.exists():
+            print(f"error: no file at {args.extra}; pass the CSV of your labelled postings to --extra", file=sys.stderr)
+            return 1
+        try:
+            read_extra(args.extra)  # check it before the long run
+        except OfficeclassError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        if args.out == DEFAULT_OUT:
+            print("error: --extra needs --out: a folder for your model, so the shipped one in models/ stays as it is", file=sys.stderr)
+            return 2
     validation = args.validation if args.validation.exists() else None
     if args.select:
         grid = args.grid or {
@@ -280,9 +360,12 @@ def main(argv: list[str] | None = None) -> int:
             "no_title_copy_weight": [0.0, 0.5],
             "class_weight": ["balanced"],
         }
-        select(read_corpus(args.corpus), grid, _validation(validation) if validation else None, args.out)
+        corpus = read_corpus(args.corpus)
+        if args.extra is not None:
+            corpus = pd.concat([corpus, read_extra(args.extra)], ignore_index=True)
+        select(corpus, grid, _validation(validation) if validation else None, args.out)
         return 0
-    train(args.corpus, args.out, validation, n_jobs=args.jobs)
+    train(args.corpus, args.out, validation, n_jobs=args.jobs, extra=args.extra)
     return 0
 
 
