@@ -47,7 +47,13 @@ def render(model: Any, metrics: dict[str, Any]) -> str:
         f"- **Trained with**: scikit-learn {meta['versions']['scikit-learn']}, numpy {meta['versions']['numpy']}, "
         f"skops {meta['versions']['skops']}, Python {meta['versions']['python']}",
         f"- **Training data**: `datasets/{meta['training_data']['file']}` ({meta['training_data']['rows']:,} rows, "
-        f"SHA-256 `{meta['training_data']['sha256'][:16]}…`); see `datasets/DATASHEET.md`",
+        f"SHA-256 `{meta['training_data']['sha256'][:16]}…`); see `datasets/DATASHEET.md`"
+        + (
+            f"; with your postings from `{meta['training_data']['extra_file']}` (SHA-256 "
+            f"`{meta['training_data']['extra_sha256'][:16]}…`) as board `extra:{Path(meta['training_data']['extra_file']).stem}`"
+            if "extra_file" in meta["training_data"]
+            else ""
+        ),
         "- **Format**: skops (no code runs on load; only the types in `officeclass.model.TRUSTED_TYPES` are accepted) "
         "plus a JSON metadata file with the hash, versions, parameters and metrics.",
         "",
@@ -70,7 +76,8 @@ def render(model: Any, metrics: dict[str, Any]) -> str:
         f"title at weight {params.get('no_title_copy_weight')}, so the description block works alone when no title is given.",
         "",
         "## Leave-one-source-out cross-validation",
-        "Train on five hand-labelled job boards plus all O*NET rows, test on the sixth; pooled over the six folds. "
+        f"Train on all but one of the {len(loso['with_title']['per_source_macro_f1'])} hand-labelled job boards plus all "
+        "O*NET rows, test on the one left out; pooled over the folds. "
         "This estimates performance on a board the model has never seen, which is how the model is used.",
         "",
         _per_class(loso["with_title"]["pooled"]),
@@ -127,8 +134,9 @@ def render(model: Any, metrics: dict[str, Any]) -> str:
         ]
     out += [
         "## Known limits",
-        "- English only. Trained on six boards (Google careers, Egypt's Wuzzuf, Armenia 2004, Adzuna UK, Dice US IT) and "
-        "O*NET; US service-sector postings are covered mainly through O*NET occupation text.",
+        "- English only. Trained on six boards (Google careers, Egypt's Wuzzuf, Armenia 2004, Adzuna UK, Dice US IT)"
+        + (f", your postings from `{meta['training_data']['extra_file']}`" if "extra_file" in meta["training_data"] else "")
+        + " and O*NET; US service-sector postings are covered mainly through O*NET occupation text.",
         "- Hybrid is the hardest class (smallest, and a judgement of the share of duties): expect its F1 well below the others, "
         "especially on a board unlike the training ones (see the leave-one-source-out table).",
         "- False hybrids: the balanced class weights that lift hybrid recall also label some one-sided jobs hybrid "
