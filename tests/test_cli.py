@@ -124,3 +124,19 @@ def test_info(capsys):
     assert main(["info"]) == 0
     out = capsys.readouterr().out
     assert "model version: officeclass-" in out and "front_office, back_office, hybrid" in out
+
+
+def test_train_passes_its_options_through_to_the_trainer(tmp_path, capsys):
+    bad = tmp_path / "mine.csv"
+    bad.write_text("text,label\nSell.,front\n", encoding="utf-8")
+    corpus = tmp_path / "corpus.csv"
+    corpus.write_text("unused", encoding="utf-8")
+    assert main(["train", "--corpus", str(corpus), "--extra", str(bad), "--out", str(tmp_path / "model")]) == 1
+    assert capsys.readouterr().err == (
+        "error: mine.csv: 1 row with unknown labels: line 2 ('front'); use one of front_office, back_office, hybrid.\n"
+    )
+
+
+def test_unknown_option_of_another_command_is_a_usage_error(capsys):
+    assert main(["classify", "--bogus", "Run payroll."]) == 2
+    assert "unrecognized arguments: --bogus" in capsys.readouterr().err

@@ -206,7 +206,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown and getattr(args, "func", None) is _cmd_train:
+            # argparse's REMAINDER drops a remainder that starts with an option (`train --extra x.csv`)
+            args.train_args = [*unknown, *args.train_args]
+        elif unknown:
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:  # argparse: --help/--version exit 0, usage errors 2
         return int(exc.code or 0)
     try:
