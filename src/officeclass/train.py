@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .errors import ColumnNotFoundError, InputValueError, OfficeclassError
 from .evaluate import abstain_curve, choose_abstain, confusion_frame, expected_calibration_error, fit_temperature, reliability_table, scores
 from .labels import LABELS
 from .model import DEFAULT_PARAMS, Classifier
@@ -76,8 +77,6 @@ def read_extra(path: str | Path) -> pd.DataFrame:
     >>> read_extra(path)[["source", "label", "text"]].values.tolist()
     [['extra:mine', 'back_office', 'Run the monthly payroll.']]
     """
-    from .errors import ColumnNotFoundError, InputValueError
-
     path = Path(path)
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     for column in ("text", "label"):
@@ -95,10 +94,10 @@ def read_extra(path: str | Path) -> pd.DataFrame:
         ["unknown labels", "no label", "no text"],
         [f"use one of {', '.join(LABELS)}", "label every row or drop it", "drop those rows or fill in the posting text"],
     ):
-        if mask.any():
-            shown = ", ".join(f"line {n}" + (f" ({v!r})" if what == "unknown labels" else "") for n, v in zip(line[mask][:5], labels[mask][:5]))
-            more = f" and {int(mask.sum()) - 5} more" if mask.sum() > 5 else ""
-            n = int(mask.sum())
+        n = int(mask.sum())
+        if n:
+            shown = ", ".join(f"line {i}" + (f" ({v!r})" if what == "unknown labels" else "") for i, v in zip(line[mask][:5], labels[mask][:5]))
+            more = f" and {n - 5} more" if n > 5 else ""
             raise InputValueError(f"{path.name}: {n} row{'s' if n != 1 else ''} with {what}: {shown}{more}; {fix}.")
     titles = df["title"] if "title" in df.columns else pd.Series("", index=df.index)
     return pd.DataFrame(
@@ -244,11 +243,16 @@ def _record_selection(path: Path, row: dict[str, Any]) -> None:
     table[cols].sort_values("loso_macro_f1", ascending=False).to_csv(path, index=False)
 
 
+def _training_corpus(corpus_path: Path, extra: Path | None) -> pd.DataFrame:
+    """The corpus plus ``extra`` postings; the extra file is read (and checked) first, so a bad one fails at once."""
+    extra_rows = None if extra is None else read_extra(extra)
+    corpus = read_corpus(corpus_path)
+    return corpus if extra_rows is None else pd.concat([corpus, extra_rows], ignore_index=True)
+
+
 def train(corpus_path: Path, out: Path, validation_path: Path | None, *, n_jobs: int = 2, extra: Path | None = None) -> dict[str, Any]:
     """Fit, calibrate, evaluate and save the default model (plus ``extra`` postings, see :func:`read_extra`); return its metrics."""
-    corpus = read_corpus(corpus_path)
-    if extra is not None:
-        corpus = pd.concat([corpus, read_extra(extra)], ignore_index=True)
+    corpus = _training_corpus(corpus_path, extra)
     params = dict(TRAIN_PARAMS)
     oof = leave_one_source_out(corpus, params, n_jobs=n_jobs)
     loso = loso_scores(oof)
@@ -339,33 +343,27 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no corpus at {args.corpus}; run `python datasets/build.py` first or pass --corpus", file=sys.stderr)
         return 1
     if args.extra is not None:
-        from .errors import OfficeclassError
-
-        if not args.extra.exists():
-            print(f"error: no file at {args.extra}; pass the CSV of your labelled postings to --extra", file=sys.stderr)
-            return 1
-        try:
-            read_extra(args.extra)  # check it before the long run
-        except OfficeclassError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
         if args.out == DEFAULT_OUT:
             print("error: --extra needs --out: a folder for your model, so the shipped one in models/ stays as it is", file=sys.stderr)
             return 2
+        if not args.extra.exists():
+            print(f"error: no file at {args.extra}; pass the CSV of your labelled postings to --extra", file=sys.stderr)
+            return 1
     validation = args.validation if args.validation.exists() else None
-    if args.select:
-        grid = args.grid or {
-            "C": [3.0, 10.0, 30.0],
-            "title_weight": [0.0, 0.1, 0.3],
-            "no_title_copy_weight": [0.0, 0.5],
-            "class_weight": ["balanced"],
-        }
-        corpus = read_corpus(args.corpus)
-        if args.extra is not None:
-            corpus = pd.concat([corpus, read_extra(args.extra)], ignore_index=True)
-        select(corpus, grid, _validation(validation) if validation else None, args.out)
-        return 0
-    train(args.corpus, args.out, validation, n_jobs=args.jobs, extra=args.extra)
+    try:  # a bad --extra file fails here, when it is read: before the long run
+        if args.select:
+            grid = args.grid or {
+                "C": [3.0, 10.0, 30.0],
+                "title_weight": [0.0, 0.1, 0.3],
+                "no_title_copy_weight": [0.0, 0.5],
+                "class_weight": ["balanced"],
+            }
+            select(_training_corpus(args.corpus, args.extra), grid, _validation(validation) if validation else None, args.out)
+        else:
+            train(args.corpus, args.out, validation, n_jobs=args.jobs, extra=args.extra)
+    except OfficeclassError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return 0
 
 
