@@ -15,8 +15,8 @@ def _table(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def _per_class(s: dict[str, Any]) -> str:
-    per_class = s["per_class"]  # in LABELS order: metrics.json stores its keys sorted
-    rows = [[lab, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}", m["support"]] for lab, m in ((lab, per_class[lab]) for lab in LABELS)]
+    per_class = s["per_class"]  # rows in LABELS order: metrics.json stores its keys sorted
+    rows = [[lab, *(f"{per_class[lab][k]:.3f}" for k in ("precision", "recall", "f1")), per_class[lab]["support"]] for lab in LABELS]
     rows.append(["**macro**", "", "", f"**{s['macro_f1']:.3f}**", s["n"]])
     return _table(["label", "precision", "recall", "F1", "support"], rows)
 
@@ -27,6 +27,7 @@ def _confusion(matrix: list[list[int]]) -> str:
 
 def render(model: Any, metrics: dict[str, Any]) -> str:
     meta = model.metadata
+    extra = meta["training_data"].get("extra_file")  # postings added with `train --extra`
     loso = metrics["leave_one_source_out"]
     cal = metrics["calibration"]
     ab = metrics["abstain"]
@@ -49,9 +50,9 @@ def render(model: Any, metrics: dict[str, Any]) -> str:
         f"- **Training data**: `datasets/{meta['training_data']['file']}` ({meta['training_data']['rows']:,} rows, "
         f"SHA-256 `{meta['training_data']['sha256'][:16]}…`); see `datasets/DATASHEET.md`"
         + (
-            f"; with your postings from `{meta['training_data']['extra_file']}` (SHA-256 "
-            f"`{meta['training_data']['extra_sha256'][:16]}…`) as board `extra:{Path(meta['training_data']['extra_file']).stem}`"
-            if "extra_file" in meta["training_data"]
+            f"; with your postings from `{extra}` (SHA-256 `{meta['training_data']['extra_sha256'][:16]}…`) "
+            f"as board `extra:{Path(extra).stem}`"
+            if extra
             else ""
         ),
         "- **Format**: skops (no code runs on load; only the types in `officeclass.model.TRUSTED_TYPES` are accepted) "
@@ -135,7 +136,7 @@ def render(model: Any, metrics: dict[str, Any]) -> str:
     out += [
         "## Known limits",
         "- English only. Trained on six boards (Google careers, Egypt's Wuzzuf, Armenia 2004, Adzuna UK, Dice US IT)"
-        + (f", your postings from `{meta['training_data']['extra_file']}`" if "extra_file" in meta["training_data"] else "")
+        + (f", your postings from `{extra}`" if extra else "")
         + " and O*NET; US service-sector postings are covered mainly through O*NET occupation text.",
         "- Hybrid is the hardest class (smallest, and a judgement of the share of duties): expect its F1 well below the others, "
         "especially on a board unlike the training ones (see the leave-one-source-out table).",
