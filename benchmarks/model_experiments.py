@@ -66,7 +66,6 @@ sys.path.insert(0, str(REPO / "src"))
 from officeclass.evaluate import scores
 from officeclass.labels import LABELS
 from officeclass.model import DEFAULT_PARAMS, Classifier, as_array, make_pipeline, softmax
-from officeclass.text import normalise
 from officeclass.train import (
     DEFAULT_CORPUS,
     DEFAULT_VALIDATION,
@@ -124,36 +123,13 @@ def synthetic_hybrids(n: int) -> Prepare:
 
 
 def _unlabelled_postings(corpus: pd.DataFrame) -> pd.DataFrame:
-    """Postings from the raw boards that are not labelled and not validation rows or their near-duplicates."""
+    """``datasets/build.py``'s unlabelled postings, less any whose (title, text) is already in the corpus."""
     spec = importlib.util.spec_from_file_location("datasets_build", REPO / "datasets" / "build.py")
     build = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(build)
-    data = build.DEFAULT_DATA
-    labelled = build._read(data / "train_labels.csv")
-    valid = build.validation_rows(data)
-    taken = set(zip(labelled["source"], labelled["source_id"])) | set(zip(valid["source"], valid["source_id"]))
-    frames = [
-        df[[(source, i) not in taken for i in df["source_id"]]]
-        for source, load in build.POSTING_LOADERS.items()
-        for df in [load(data)]
-    ]
-    raw = pd.concat(frames, ignore_index=True)
-    out = pd.DataFrame(
-        {
-            "source": raw["source"],
-            "source_id": raw["source_id"],
-            "title": raw["title"].map(normalise),
-            "text": raw["text"].map(normalise),
-        }
-    )
-    out = out[out["text"] != ""].drop_duplicates(["title", "text"]).reset_index(drop=True)
-    near = build.near_duplicates(out, valid)
-    drop = set(zip(near["source"], near["source_id"])) | set(zip(corpus["title"], corpus["text"]))
-    keep = [
-        (s, i) not in drop and (t, x) not in drop
-        for s, i, t, x in zip(out["source"], out["source_id"], out["title"], out["text"])
-    ]
-    return out[keep].reset_index(drop=True)
+    out = build.unlabelled_rows(build.DEFAULT_DATA)
+    known = set(zip(corpus["title"], corpus["text"]))
+    return out[[(t, x) not in known for t, x in zip(out["title"], out["text"])]].reset_index(drop=True)
 
 
 def self_training(unlabelled: pd.DataFrame, threshold: float, weight: float) -> Prepare:
@@ -204,14 +180,17 @@ def duties_only(text: str) -> str:
     return text
 
 
+def _per_training_row(train: pd.DataFrame, values: np.ndarray) -> np.ndarray:
+    """One value per corpus row, repeated for the text-only copies ``training_arrays`` appends."""
+    copied = train["kind"].isin(["posting", "occupation"]).to_numpy()
+    return np.concatenate([values, values[copied]])
+
+
 def _arrays(train: pd.DataFrame, extra: pd.DataFrame | None):
     texts, titles, labels, weights = training_arrays(train, {})
+    assert len(_per_training_row(train, np.empty(len(train)))) == len(weights), "training_arrays dropped or added rows"
     if "weight_factor" in train:
-        factor = train["weight_factor"].to_numpy(dtype=np.float64)
-        copied = train["kind"].isin(["posting", "occupation"]).to_numpy()  # training_arrays' text-only copies
-        factor = np.concatenate([factor, factor[copied]])
-        assert len(factor) == len(weights), "training_arrays dropped rows; align weight_factor with them"
-        weights = weights * factor
+        weights = weights * _per_training_row(train, train["weight_factor"].to_numpy(dtype=np.float64))
     if extra is not None and len(extra):
         texts += extra["text"].tolist()
         titles += extra["title"].tolist()
@@ -284,10 +263,7 @@ def _board_copies(X, train: pd.DataFrame):
     """
     import scipy.sparse as sp
 
-    board = np.where(train["kind"] == "posting", train["source"], "onet")
-    copied = train["kind"].isin(["posting", "occupation"]).to_numpy()  # training_arrays' text-only copies
-    board = np.concatenate([board, board[copied]])
-    assert len(board) == X.shape[0], "training_arrays dropped rows; align the boards with them"
+    board = _per_training_row(train, np.where(train["kind"] == "posting", train["source"], "onet"))
     names = sorted(set(board))
     copies = [sp.diags((board == b).astype(np.float64)) @ X for b in names]
     intercepts = sp.csr_matrix(np.stack([(board == b).astype(np.float64) for b in names], axis=1))

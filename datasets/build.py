@@ -29,6 +29,7 @@ import io
 import re
 import sys
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -273,35 +274,53 @@ WEAK_CATEGORY_LABELS: dict[str, dict[str, str]] = {
 }
 
 
+def _unlabelled_raw(data: Path, sources: Iterable[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Raw postings of ``sources`` (in that order) that are neither hand-labelled nor validation rows; and validation."""
+    labelled = _read(data / "train_labels.csv")
+    valid = validation_rows(data)
+    taken = set(zip(labelled["source"], labelled["source_id"])) | set(zip(valid["source"], valid["source_id"]))
+    frames = [df[[(source, i) not in taken for i in df["source_id"]]] for source in sources for df in [POSTING_LOADERS[source](data)]]
+    return pd.concat(frames, ignore_index=True), valid
+
+
+def _distinct_from_validation(out: pd.DataFrame, valid: pd.DataFrame) -> pd.DataFrame:
+    """Drop empty texts, repeats and near-duplicates of validation rows from normalised postings."""
+    out = out[out["text"] != ""]
+    out = out.drop_duplicates(["title", "text"]).reset_index(drop=True)
+    near = near_duplicates(out, valid)
+    drop = set(zip(near["source"], near["source_id"]))
+    return out[[(s, i) not in drop for s, i in zip(out["source"], out["source_id"])]].reset_index(drop=True)
+
+
+def unlabelled_rows(data: Path) -> pd.DataFrame:
+    """Postings of every board that are not hand-labelled, not validation rows and not their near-duplicates.
+
+    Columns ``source``, ``source_id``, ``title``, ``text`` (normalised). Used by the
+    self-training experiment (benchmarks/model_experiments.py).
+    """
+    raw, valid = _unlabelled_raw(data, POSTING_LOADERS)
+    out = pd.DataFrame({"source": raw["source"], "source_id": raw["source_id"], "title": raw["title"].map(normalise), "text": raw["text"].map(normalise)})
+    return _distinct_from_validation(out, valid)
+
+
 def weak_rows(data: Path) -> pd.DataFrame:
     """Postings not hand-labelled, labelled from their board category (for the experiment only).
 
     A posting whose categories map to different labels is left out; validation
     postings and their near-duplicates are removed.
     """
-    labelled = _read(data / "train_labels.csv")
-    taken = set(zip(labelled["source"], labelled["source_id"]))
-    valid = validation_rows(data)
-    taken |= set(zip(valid["source"], valid["source_id"]))
-    frames = []
-    for source, mapping in WEAK_CATEGORY_LABELS.items():
-        df = POSTING_LOADERS[source](data)
-        labels = df["category"].map(lambda c: {mapping[x] for x in str(c).split("|") if x in mapping})
-        df = df[labels.map(len) == 1].assign(label=labels[labels.map(len) == 1].map(lambda s: next(iter(s))))
-        df = df[[(source, i) not in taken for i in df["source_id"]]]
-        frames.append(df)
-    df = pd.concat(frames, ignore_index=True)
+    df, valid = _unlabelled_raw(data, WEAK_CATEGORY_LABELS)
+    mappings = df["source"].map(WEAK_CATEGORY_LABELS)
+    labels = pd.Series([{m[x] for x in str(c).split("|") if x in m} for m, c in zip(mappings, df["category"])], index=df.index)
+    one = labels.map(len) == 1
+    df = df[one].assign(label=labels[one].map(lambda s: next(iter(s))))
     out = pd.DataFrame(
         {
             "source": df["source"], "source_id": df["source_id"], "kind": "posting", "label": df["label"],
             "label_origin": "weak", "confidence": 1, "title": df["title"].map(normalise), "text": df["text"].map(normalise),
         }
     )
-    out = out[out["text"] != ""]
-    out = out.drop_duplicates(["title", "text"]).reset_index(drop=True)
-    near = near_duplicates(out, valid)
-    drop = set(zip(near["source"], near["source_id"]))
-    return out[[(s, i) not in drop for s, i in zip(out["source"], out["source_id"])]].reset_index(drop=True)
+    return _distinct_from_validation(out, valid)
 
 
 def validation_rows(data: Path) -> pd.DataFrame:
