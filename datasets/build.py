@@ -14,9 +14,13 @@ Output (deterministic, byte-identical on every run):
   every table in it is computed here.
 - ``datasets/dropped_near_duplicates.csv``: the training rows removed because
   they are (near-)duplicates of a validation posting, with the similarity.
+- ``datasets/duty_lines.csv.gz``: the tagged lines of ``duty_lines.csv`` that
+  the line tagger learns from (lines of postings dropped above are left out),
+  columns ``id, source, kind, line, tag, title, text``.
 
-Every text goes through :func:`officeclass.text.normalise`, the function the
-library applies at prediction time.
+Every posting text goes through :func:`officeclass.text.normalise_lines` (one
+cleaned line per line), titles and lines through :func:`officeclass.text.normalise`:
+the functions the library applies at prediction time.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import argparse
 import csv
 import gzip
 import hashlib
+import html
 import io
 import re
 import sys
@@ -39,11 +44,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))  # always the repository's own normaliser
 
 from officeclass.labels import LABELS  # noqa: E402
-from officeclass.text import normalise  # noqa: E402
+from officeclass.text import normalise, normalise_lines  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
 OUT_DIR = ROOT / "datasets"
 CORPUS = "corpus.csv.gz"
+DUTY_LINES = "duty_lines.csv.gz"
+DUTY_COLUMNS = ["id", "source", "kind", "line", "tag", "title", "text"]
 CORPUS_COLUMNS = ["source", "source_id", "kind", "label", "label_origin", "confidence", "title", "text"]
 #: Cosine similarity (word 1-2-gram tf-idf of the normalised text) at or above
 #: which a training posting counts as a near-duplicate of a validation posting.
@@ -151,6 +158,33 @@ def load_nyc_titles(data: Path) -> pd.DataFrame:
     )
 
 
+def _nhs_text(description: str) -> str:
+    """An NHS description as train_labels.csv gives it: unescaped twice, block tags to line breaks, other tags to spaces."""
+    text = html.unescape(html.unescape(description))
+    text = _NHS_BREAK.sub("\n", text)
+    return _NHS_TAG.sub(" ", text)
+
+
+_NHS_BREAK = re.compile(r"<br[^>]*>|<p[^>]*>|</p>|<li[^>]*>|</li>|</div>|</h[1-6]>", re.IGNORECASE)
+_NHS_TAG = re.compile(r"<[^>]{0,400}>")
+
+
+def load_nhs(data: Path) -> pd.DataFrame:
+    """NHS Jobs (England and Wales): one schema.org JobPosting JSON per vacancy in a tar.xz; no category."""
+    import json
+    import tarfile
+
+    rows = []
+    with tarfile.open(data / "raw/nhs_jobs_uk/nhs_jobs_data_2020.tar.xz", "r:xz") as tf:
+        for member in tf:
+            if not (member.isfile() and member.name.endswith(".json")):
+                continue
+            posting = json.load(tf.extractfile(member))  # type: ignore[arg-type]
+            source_id = member.name.rsplit("/", 1)[-1][: -len(".json")]
+            rows.append(("nhs", source_id, str(posting.get("title", "")), _nhs_text(str(posting.get("description", ""))), ""))
+    return pd.DataFrame(sorted(rows), columns=["source", "source_id", "title", "text", "category"])
+
+
 POSTING_LOADERS = {
     "google": load_google,
     "wuzzuf": load_wuzzuf,
@@ -158,6 +192,7 @@ POSTING_LOADERS = {
     "adzuna": load_adzuna,
     "adzuna4": load_adzuna4,
     "dice": load_dice,
+    "nhs": load_nhs,
 }
 TITLE_LOADERS = {"reed": load_reed_titles, "nyc": load_nyc_titles}
 
@@ -189,9 +224,27 @@ def hand_rows(data: Path) -> pd.DataFrame:
             "label_origin": "hand",
             "confidence": df["confidence"],
             "title": df["title"].map(normalise),
-            "text": df["text"].map(normalise),
+            "text": df["text"].map(normalise_lines),
         }
     )
+
+
+def duty_line_rows(data: Path, kept_ids: set[str]) -> pd.DataFrame:
+    """The tagged lines of ``duty_lines.csv``, normalised, with the title of their posting or occupation.
+
+    Posting lines are kept only for postings in ``kept_ids`` (``source:source_id``
+    of the corpus), so no line of a validation posting's near-copy is learnt from.
+    """
+    df = _read(data / "duty_lines.csv")
+    df["line"] = df["line"].astype(int)
+    postings = _read(data / "train_labels.csv").set_index("id")
+    occupations = _read(data / "onet_labels.csv").set_index("onet_soc_code")
+    is_task = df["kind"] == "onet_task"
+    title = df["id"].map(postings["title"])
+    title[is_task] = df.loc[is_task, "id"].str.removeprefix("onet:").map(occupations["title"])
+    df = df.assign(source=np.where(is_task, "onet", df["id"].str.split(":").str[0]), title=title.fillna("").map(normalise), text=df["text"].map(normalise))
+    df = df[is_task | df["id"].isin(kept_ids)]
+    return df.sort_values(["kind", "id", "line"])[DUTY_COLUMNS].reset_index(drop=True)
 
 
 def onet_rows(data: Path) -> pd.DataFrame:
@@ -200,7 +253,7 @@ def onet_rows(data: Path) -> pd.DataFrame:
     labels = _read(data / "onet_labels.csv").set_index("onet_soc_code")
     occ = onet["occupations"].set_index("O*NET-SOC Code")
     tasks = onet["tasks"].assign(task_id=onet["tasks"]["Task ID"].astype(int)).sort_values(["O*NET-SOC Code", "task_id"])
-    task_text = tasks.groupby("O*NET-SOC Code", sort=True)["Task"].agg(" ".join)
+    task_text = tasks.groupby("O*NET-SOC Code", sort=True)["Task"].agg("\n".join)
     docs = pd.DataFrame(
         {
             "source": "onet",
@@ -210,7 +263,7 @@ def onet_rows(data: Path) -> pd.DataFrame:
             "label_origin": "onet",
             "confidence": labels["confidence"].reindex(occ.index).to_numpy(),
             "title": occ["Title"].map(normalise).to_numpy(),
-            "text": (occ["Description"] + " " + task_text.reindex(occ.index).fillna("")).map(normalise).to_numpy(),
+            "text": (occ["Description"] + "\n" + task_text.reindex(occ.index).fillna("")).map(normalise_lines).to_numpy(),
         }
     )
     titles = pd.concat(
@@ -299,7 +352,7 @@ def unlabelled_rows(data: Path) -> pd.DataFrame:
     self-training experiment (benchmarks/model_experiments.py).
     """
     raw, valid = _unlabelled_raw(data, POSTING_LOADERS)
-    out = pd.DataFrame({"source": raw["source"], "source_id": raw["source_id"], "title": raw["title"].map(normalise), "text": raw["text"].map(normalise)})
+    out = pd.DataFrame({"source": raw["source"], "source_id": raw["source_id"], "title": raw["title"].map(normalise), "text": raw["text"].map(normalise_lines)})
     return _distinct_from_validation(out, valid)
 
 
@@ -317,7 +370,7 @@ def weak_rows(data: Path) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "source": df["source"], "source_id": df["source_id"], "kind": "posting", "label": df["label"],
-            "label_origin": "weak", "confidence": 1, "title": df["title"].map(normalise), "text": df["text"].map(normalise),
+            "label_origin": "weak", "confidence": 1, "title": df["title"].map(normalise), "text": df["text"].map(normalise_lines),
         }
     )
     return _distinct_from_validation(out, valid)
@@ -326,7 +379,7 @@ def weak_rows(data: Path) -> pd.DataFrame:
 def validation_rows(data: Path) -> pd.DataFrame:
     df = _read(data / "validation.csv")
     df["title"] = df["title"].map(normalise)
-    df["text"] = df["text"].map(normalise)
+    df["text"] = df["text"].map(normalise_lines)
     return df
 
 
@@ -355,8 +408,8 @@ def near_duplicates(train: pd.DataFrame, valid: pd.DataFrame, threshold: float =
     )
 
 
-def build(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """Return (corpus, dropped near-duplicates, stats for the datasheet)."""
+def build(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict, pd.DataFrame]:
+    """Return (corpus, dropped near-duplicates, stats for the datasheet, tagged duty lines)."""
     hand = hand_rows(data)
     valid = validation_rows(data)
     stats: dict = {"hand_rows_read": len(hand)}
@@ -382,19 +435,29 @@ def build(data: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
         ["kind", "source", "source_id", "title"], key=lambda s: s.map(order) if s.name == "kind" else s
     ).reset_index(drop=True)
     assert corpus["label"].isin(LABELS).all()
-    return corpus, dropped, stats
+    postings = corpus[corpus["kind"] == "posting"]
+    lines = duty_line_rows(data, set(postings["source"] + ":" + postings["source_id"]))
+    stats["duty_lines"] = lines.groupby(["kind", "tag"]).size().to_dict()
+    return corpus, dropped, stats, lines
 
 
 # --------------------------------------------------------------------------- writing
 
 
 def corpus_bytes(corpus: pd.DataFrame) -> bytes:
-    """The gzip bytes of the corpus: fixed mtime and no file name, so byte-identical each run."""
+    """The gzip bytes of a table (the corpus, the duty lines): fixed mtime and no file name, so byte-identical each run."""
     text = corpus.to_csv(index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     buf = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
         gz.write(text.encode("utf-8"))
     return buf.getvalue()
+
+
+def read_duty_lines(path: Path | None = None) -> pd.DataFrame:
+    """Read the committed tagged lines (``line`` as int)."""
+    df = pd.read_csv(path or OUT_DIR / DUTY_LINES, dtype=str, keep_default_na=False)
+    df["line"] = df["line"].astype(int)
+    return df
 
 
 def read_corpus(path: Path | None = None) -> pd.DataFrame:
@@ -433,6 +496,7 @@ def datasheet(corpus: pd.DataFrame, dropped: pd.DataFrame, stats: dict, digest: 
         hand_exact_duplicates=stats["hand_exact_duplicates"],
         hand_empty_text=stats["hand_empty_text"],
         near_duplicates_dropped=stats["near_duplicates_dropped"],
+        duty_lines_table=", ".join(f"{kind} {tag} {n:,}" for (kind, tag), n in sorted(stats["duty_lines"].items())),
         len_min=lengths["min"],
         len_median=lengths["50%"],
         len_mean=lengths["mean"],
@@ -451,11 +515,12 @@ def _weak_measurement() -> str:
 
 
 def outputs(data: Path) -> dict[str, bytes]:
-    corpus, dropped, stats = build(data)
+    corpus, dropped, stats, lines = build(data)
     blob = corpus_bytes(corpus)
     digest = hashlib.sha256(blob).hexdigest()
     return {
         CORPUS: blob,
+        DUTY_LINES: corpus_bytes(lines),
         "dropped_near_duplicates.csv": dropped.to_csv(index=False, lineterminator="\n").encode("utf-8"),
         "DATASHEET.md": datasheet(corpus, dropped, stats, digest).encode("utf-8"),
     }

@@ -25,7 +25,7 @@ def corpus(build):
     return build.read_corpus(REPO / "datasets" / "corpus.csv.gz")
 
 
-EXPECTED_ROWS = {"google": 1250, "wuzzuf": 1947, "armenia": 499, "adzuna": 2499, "adzuna4": 776, "dice": 658, "reed": 29862, "nyc": 3977}
+EXPECTED_ROWS = {"google": 1250, "wuzzuf": 1947, "armenia": 499, "adzuna": 2499, "adzuna4": 776, "dice": 658, "nhs": 14842, "reed": 29862, "nyc": 3977}
 
 
 @pytest.mark.parametrize("source", sorted(EXPECTED_ROWS))
@@ -42,7 +42,7 @@ def test_loader_reads_every_row(build, shared_data, source):
         assert (df["title"].str.strip() != "").all()
 
 
-@pytest.mark.parametrize("source", sorted(["google", "wuzzuf", "armenia", "adzuna", "adzuna4", "dice"]))
+@pytest.mark.parametrize("source", sorted(["google", "wuzzuf", "armenia", "adzuna", "adzuna4", "dice", "nhs"]))
 def test_loader_reproduces_the_labelled_texts(build, shared_data, source):
     """Each loader gives, for a labelled posting's source_id, the text that was labelled."""
     loaded = build.POSTING_LOADERS[source](shared_data).set_index("source_id")
@@ -83,5 +83,26 @@ def test_committed_corpus_matches_a_fresh_build(build, shared_data):
 
 
 def test_build_is_deterministic(build, shared_data):
-    corpus, _, _ = build.build(shared_data)
-    assert build.corpus_bytes(corpus) == build.corpus_bytes(build.build(shared_data)[0])
+    corpus, _, _, lines = build.build(shared_data)
+    again = build.build(shared_data)
+    assert build.corpus_bytes(corpus) == build.corpus_bytes(again[0])
+    assert build.corpus_bytes(lines) == build.corpus_bytes(again[3])
+
+
+def test_duty_lines_are_normalised_tagged_and_never_from_a_dropped_posting(build):
+    lines = build.read_duty_lines(REPO / "datasets" / "duty_lines.csv.gz")
+    corpus = build.read_corpus(REPO / "datasets" / "corpus.csv.gz")
+    postings = corpus[corpus["kind"] == "posting"]
+    kept = set(postings["source"] + ":" + postings["source_id"])
+    assert set(lines.loc[lines["kind"] == "posting_line", "id"]) <= kept
+    assert set(lines["tag"]) == {"C", "I", "B", "Q", "X"}
+    assert (lines["text"] == lines["text"].map(normalise)).all()
+    assert set(lines["source"]) == {"google", "wuzzuf", "armenia", "adzuna", "adzuna4", "dice", "nhs", "onet"}
+
+
+def test_corpus_postings_hold_one_cleaned_line_per_line(corpus):
+    postings = corpus[corpus["kind"] == "posting"]
+    multi = postings["text"].str.contains("\n")
+    assert multi.mean() > 0.9
+    for text in postings["text"].head(200):
+        assert all(line and line == normalise(line) for line in text.split("\n"))
