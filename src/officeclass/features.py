@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -182,14 +183,17 @@ class TfidfBlock:
         for tokens in word_lists:
             if stop:
                 tokens = [w for w in tokens if w not in stop]
-            found: dict[int, int] = {}
+            hits: list[int | None] = []
             for n in range(lo, hi + 1):
-                grams = tokens if n == 1 else (" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-                for gram in grams:
-                    j = get(gram)
-                    if j is not None:
-                        found[j] = found.get(j, 0) + 1
-            indices.extend(found)
+                if n == 1:
+                    hits.extend(map(get, tokens))
+                elif n == 2:
+                    hits.extend(map(get, map(" ".join, zip(tokens, tokens[1:]))))
+                else:
+                    hits.extend(map(get, (" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))))
+            found = Counter(hits)  # counted in C; None (an unknown gram) is dropped below
+            found.pop(None, None)
+            indices.extend(found)  # type: ignore[arg-type]
             counts.extend(found.values())
             indptr.append(len(indices))
         n_docs = len(indptr) - 1
