@@ -23,7 +23,7 @@ def test_fit_rejects_unknown_labels():
 
 
 def test_probabilities_follow_label_order_and_sum_to_one(tiny_model):
-    proba = tiny_model.predict_proba(["close sales deals with clients", "run payroll"])
+    proba = tiny_model.predict_proba(["close sales deals with clients", "run the monthly payroll and reconcile the general ledger"])
     assert proba.shape == (2, 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert LABELS[proba[0].argmax()] == "front_office"
@@ -33,13 +33,13 @@ def test_probabilities_follow_label_order_and_sum_to_one(tiny_model):
 def test_temperature_scales_decision(tiny_model):
     X = tiny_model.features(["close sales deals"])
     d = tiny_model.decision(X)
-    sharp = Classifier(tiny_model.pipeline, temperature=0.5).proba_from_decision(d)
-    soft = Classifier(tiny_model.pipeline, temperature=2.0).proba_from_decision(d)
+    sharp = Classifier(tiny_model.pipeline, temperature=0.5, tagger=tiny_model.tagger).proba_from_decision(d)
+    soft = Classifier(tiny_model.pipeline, temperature=2.0, tagger=tiny_model.tagger).proba_from_decision(d)
     assert sharp.max() > soft.max()
 
 
 def test_abstain_rule_uses_tau_and_delta(tiny_model):
-    m = Classifier(tiny_model.pipeline, tau=0.5, delta=0.2)
+    m = Classifier(tiny_model.pipeline, tau=0.5, delta=0.2, tagger=tiny_model.tagger)
     proba = np.array([[0.45, 0.35, 0.20], [0.55, 0.40, 0.05], [0.80, 0.10, 0.10]])
     assert m.abstains(proba).tolist() == [True, True, False]
 
@@ -87,8 +87,13 @@ def test_missing_scoring_file_is_named(saved_tiny_model, tmp_path):
         Classifier.load(path)
 
 
-def test_model_saved_without_scoring_arrays_loads_through_its_pipeline(tiny_model, saved_tiny_model, tmp_path):
-    path = _copy(saved_tiny_model, tmp_path)
+def test_model_saved_without_scoring_arrays_loads_through_its_pipeline(tmp_path):
+    """Models saved before scoring arrays existed (and before line features) still load."""
+    from conftest import TINY_CORPUS
+
+    texts, titles, labels = zip(*TINY_CORPUS)
+    tiny_model = Classifier.fit(texts, labels, titles=titles, params={"text_min_df": 1, "line_features": False})
+    path = tiny_model.save(tmp_path / "old.skops")
     path.with_suffix(".npz").unlink()
     meta = json.loads(path.with_suffix(".json").read_text())
     del meta["scoring_sha256"]
@@ -143,12 +148,13 @@ def test_direct_features_equal_the_pipeline_step(tiny_model):
     from officeclass.model import as_array
 
     texts, titles = ["close sales deals and run payroll", "", "teller"], ["Sales", "Clerk", ""]
+    X = as_array(texts, titles, tiny_model.line_inputs(texts, titles))
     direct = tiny_model.features(texts, titles)
-    via_pipeline = tiny_model.pipeline.named_steps["features"].transform(as_array(texts, titles))
-    assert (direct != via_pipeline).nnz == 0
+    via_pipeline = tiny_model.pipeline.named_steps["features"].transform(X)
+    assert abs(direct - via_pipeline).max() <= 1e-12
     assert tiny_model.temperature == 1.0  # so the probabilities must equal the pipeline's own
     order = [list(tiny_model.pipeline.classes_).index(label) for label in LABELS]
-    np.testing.assert_allclose(tiny_model.predict_proba(texts, titles), tiny_model.pipeline.predict_proba(as_array(texts, titles))[:, order])
+    np.testing.assert_allclose(tiny_model.predict_proba(texts, titles), tiny_model.pipeline.predict_proba(X)[:, order])
 
 
 def test_feature_names_match_the_pipeline(tiny_model):
@@ -188,13 +194,13 @@ def test_shipped_model_scores_real_postings_exactly_as_its_pipeline(shared_data)
 
     from officeclass.model import as_array
     from officeclass.predict import default_model
-    from officeclass.text import normalise
+    from officeclass.text import normalise, normalise_lines
 
     with open(shared_data / "train_labels.csv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
-    texts, titles = [normalise(r["text"]) for r in rows], [normalise(r["title"]) for r in rows]
+    texts, titles = [normalise_lines(r["text"]) for r in rows], [normalise(r["title"]) for r in rows]
     model = default_model()
-    X = as_array(texts, titles)
+    X = as_array(texts, titles, model.line_inputs(texts, titles))
     via_pipeline = model.pipeline.named_steps["features"].transform(X)
     direct = model.features(texts, titles)
     assert direct.shape == via_pipeline.shape
@@ -235,7 +241,7 @@ def test_fit_without_titles_builds_no_title_block_and_predicts():
 
     texts, _, labels = zip(*TINY_CORPUS)
     model = Classifier.fit(texts, labels, params={"text_min_df": 1})
-    assert [name for name, _, _ in model._blocks] == ["text", "roles"]
+    assert [name for name, _, _ in model._blocks] == ["text", "roles", "lines", "client_lines", "internal_lines"]
     assert model.predict(["close sales deals with clients"], ["Sales Executive"]) == ["front_office"]
 
 
@@ -248,3 +254,19 @@ def test_fit_with_no_usable_word_explains_min_df():
 def test_fit_rejects_titles_of_another_length():
     with pytest.raises(ValueError, match=r"titles has 1 items but texts has 3; pass one title per text"):
         Classifier.fit(["a b", "c d", "e f"], ["front_office", "back_office", "hybrid"], titles=["x"])
+
+
+def test_saved_model_keeps_its_line_tagger(tiny_model, saved_tiny_model):
+    loaded = Classifier.load(saved_tiny_model)
+    lines = ["Duties: greet customers at the desk", "Run the payroll", "Requirements: a degree"]
+    np.testing.assert_array_equal(loaded.tagger.predict_proba(lines, "Clerk"), tiny_model.tagger.predict_proba(lines, "Clerk"))
+
+
+def test_a_model_reading_lines_needs_a_tagger(tiny_model):
+    with pytest.raises(ModelLoadError, match="This model reads line features but has no line tagger; pass tagger=."):
+        Classifier(tiny_model.pipeline)
+
+
+def test_text_without_known_words_has_only_line_features(tiny_model):
+    X = tiny_model.features(["zxqv wvvt", "close sales deals"])
+    assert tiny_model.known_terms(X)[0] == 0 and tiny_model.known_terms(X)[1] > 0

@@ -27,4 +27,4 @@ def test_model_card_of_a_model_trained_with_your_postings_names_them():
     metrics = json.loads((REPO / "models" / "metrics.json").read_text(encoding="utf-8"))
     card = render(model, metrics)
     assert "; with your postings from `mine.csv` (SHA-256 `abababababababab…`) as board `extra:mine`" in card
-    assert "Dice US IT), your postings from `mine.csv` and O*NET;" in card
+    assert "NHS Jobs UK), your postings from `mine.csv` and O*NET;" in card

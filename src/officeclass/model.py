@@ -34,22 +34,25 @@ from . import __version__
 from .errors import ModelIntegrityError, ModelLoadError, ModelVersionWarning
 from .features import TfidfBlock, pack_text, terms_in_index_order, unpack_text
 from .labels import LABELS
-from .text import normalise, stem_tokens
+from .text import normalise, normalise_lines, stem_tokens
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
+
+    from .lines import LineInputs, LineTagger
 
 __all__ = ["Classifier", "DEFAULT_PARAMS", "TRUSTED_TYPES", "make_pipeline", "softmax"]
 
 FORMAT = "officeclass-model/1"
 #: The scoring arrays saved beside the pipeline (see :mod:`officeclass.features`).
 SCORING_FORMAT = "officeclass-scoring/1"
-TITLE, TEXT = 0, 1
-_COLUMN_NAMES = {TITLE: "title", TEXT: "text"}
+TITLE, TEXT, LINES, CLIENT, INTERNAL = 0, 1, 2, 3, 4
+_COLUMN_NAMES = {TITLE: "title", TEXT: "text", LINES: "lines", CLIENT: "client_lines", INTERNAL: "internal_lines"}
+_LINE_COLUMNS = (LINES, CLIENT, INTERNAL)
 
 #: Hyper-parameters of the shipped model (chosen by leave-one-source-out CV, see train.py).
 DEFAULT_PARAMS: dict[str, Any] = {
-    "C": 3.0,
+    "C": 1.0,
     "class_weight": "balanced",
     "text_ngram_max": 1,
     "text_min_df": 10,
@@ -62,6 +65,9 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "text_max_df": 1.0,
     "role_features": True,
     "stem": False,
+    "line_features": True,
+    "line_weight": 1.0,
+    "duty_text": True,
 }
 
 #: The only non-default types a model file may contain. skops refuses anything else.
@@ -77,19 +83,23 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
         "sklearn.linear_model._logistic.LogisticRegression",
         "sklearn.pipeline.Pipeline",
         "officeclass.lexicon.RoleCounts",
+        "officeclass.lines.LineShares",
     }
 )
 
 
 def make_pipeline(params: dict[str, Any] | None = None, *, titles: bool = True) -> Pipeline:
-    """Return an unfitted pipeline for a (title, text) object array of shape (n, 2).
+    """Return an unfitted pipeline for a (title, text, line features) object array of shape (n, 3).
+
+    The third column holds each posting's :func:`~officeclass.lines.line_features`
+    (see :func:`as_array`); it is read only when ``params["line_features"]``.
 
     With ``titles=False`` the pipeline has no title block (for training data without titles).
 
     Examples
     --------
     >>> make_pipeline().named_steps["clf"].C
-    3.0
+    1.0
     """
     from sklearn.compose import ColumnTransformer
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
@@ -114,6 +124,14 @@ def make_pipeline(params: dict[str, Any] | None = None, *, titles: bool = True) 
         from .lexicon import RoleCounts
 
         blocks.append(("roles", RoleCounts(), TEXT))
+    if p["line_features"]:
+        from .lines import LineShares
+
+        blocks.append(("lines", LineShares(p["line_weight"]), LINES))
+    if p["line_features"] and p["duty_text"]:
+        for name, column in (("client_lines", CLIENT), ("internal_lines", INTERNAL)):
+            duty = TfidfVectorizer(min_df=p["text_min_df"], stop_words=p["stop_words"], sublinear_tf=True, dtype=np.float64)
+            blocks.append((name, duty, column))
     features = ColumnTransformer(blocks, sparse_threshold=1.0)
     clf = LogisticRegression(C=p["C"], class_weight=p["class_weight"], max_iter=5000, tol=1e-5)
     return Pipeline([("features", features), ("clf", clf)])
@@ -154,12 +172,34 @@ def _minor(version: str) -> tuple[int, int]:
     return int(major), int("".join(ch for ch in minor if ch.isdigit()) or 0)
 
 
-def as_array(texts: Sequence[str], titles: Sequence[str] | None) -> np.ndarray:
-    """Stack titles and texts (already normalised) into the (n, 2) object array the pipeline takes."""
-    X = np.empty((len(texts), 2), dtype=object)
+def as_array(texts: Sequence[str], titles: Sequence[str] | None, line_inputs: LineInputs | None = None) -> np.ndarray:
+    """Stack titles, texts (already normalised) and what the tagged lines give into the (n, 5) object array the pipeline takes.
+
+    Columns: title, text, line features (one float array per row), client-facing
+    duty lines, internal duty lines (:class:`~officeclass.lines.LineInputs`; zeros
+    and empty texts when ``None``).
+    """
+    from .lines import LineInputs
+
+    inputs = LineInputs.empty(len(texts)) if line_inputs is None else line_inputs
+    X = np.empty((len(texts), 5), dtype=object)
     X[:, TEXT] = list(texts)
     X[:, TITLE] = [""] * len(texts) if titles is None else list(titles)
+    column = np.empty(len(texts), dtype=object)
+    for i in range(len(texts)):
+        column[i] = inputs.features[i]
+    X[:, LINES] = column
+    X[:, CLIENT] = list(inputs.client)
+    X[:, INTERNAL] = list(inputs.internal)
     return X
+
+
+def _line_inputs(tagger: LineTagger, texts: Sequence[str], titles: Sequence[str] | None, probas: list[np.ndarray] | None = None) -> LineInputs:
+    """What the tagged lines of normalised postings (one line per line) give the model, through ``tagger`` unless ``probas`` are given."""
+    from .lines import LineInputs
+
+    postings = [t.split("\n") if t else [] for t in texts]
+    return LineInputs.from_proba(postings, tagger.proba_many(postings, titles) if probas is None else probas)
 
 
 def _canonical_zip(path: Path) -> None:
@@ -274,6 +314,9 @@ class Classifier:
         Abstain when the top probability < ``tau`` or its lead over the runner-up < ``delta``.
     metadata : dict, optional
         Free-form facts saved beside the model (metrics, data hash...).
+    tagger : LineTagger, optional
+        The line tagger whose outputs feed the pipeline's ``lines`` block
+        (required when the pipeline has one).
 
     Examples
     --------
@@ -294,14 +337,15 @@ class Classifier:
         tau: float = 0.0,
         delta: float = 0.0,
         metadata: dict[str, Any] | None = None,
+        tagger: LineTagger | None = None,
     ) -> None:
         clf = pipeline.named_steps["clf"]
         order = [list(clf.classes_).index(label) for label in LABELS]
-        self._init(_scoring_blocks(pipeline), clf.coef_[order], clf.intercept_[order], temperature, tau, delta, metadata)
+        self._init(_scoring_blocks(pipeline), clf.coef_[order], clf.intercept_[order], temperature, tau, delta, metadata, tagger)
         self._pipeline: Pipeline | None = pipeline
         self._pipeline_path: Path | None = None
 
-    def _init(self, blocks, coef, intercept, temperature, tau, delta, metadata) -> None:
+    def _init(self, blocks, coef, intercept, temperature, tau, delta, metadata, tagger=None) -> None:
         self.temperature = float(temperature)
         self.tau = float(tau)
         self.delta = float(delta)
@@ -311,6 +355,14 @@ class Classifier:
         self.intercept_ = np.asarray(intercept, dtype=np.float64)
         self._feature_names: np.ndarray | None = None
         self._blocks: list[tuple[str, Any, int]] = blocks
+        self.tagger: LineTagger | None = tagger
+        if self.reads_lines and tagger is None:
+            raise ModelLoadError("This model reads line features but has no line tagger; pass tagger=.")
+
+    @property
+    def reads_lines(self) -> bool:
+        """Whether the model has a ``lines`` block (features from its :attr:`tagger`)."""
+        return any(column in _LINE_COLUMNS for _, _, column in self._blocks)
 
     @property
     def pipeline(self) -> Pipeline:
@@ -336,8 +388,16 @@ class Classifier:
         sample_weight: Iterable[float] | None = None,
         params: dict[str, Any] | None = None,
         normalised: bool = False,
+        tagger: LineTagger | None = None,
+        line_inputs: LineInputs | None = None,
     ) -> Classifier:
-        """Fit a model on raw postings (normalised here unless ``normalised=True``)."""
+        """Fit a model on raw postings (normalised here unless ``normalised=True``).
+
+        Normalised texts hold one line per line (:func:`~officeclass.text.normalise_lines`).
+        The ``lines`` block reads each posting's lines through ``tagger`` (default:
+        the shipped model's line tagger); ``line_inputs`` gives precomputed
+        ones instead (e.g. cross-fitted, see :mod:`officeclass.train`).
+        """
         texts = list(texts)
         labels = np.asarray(list(labels), dtype=object)
         unknown = sorted(set(labels) - set(LABELS))
@@ -348,14 +408,21 @@ class Classifier:
             raise ValueError(f"Training labels must include all of {', '.join(LABELS)}; missing {', '.join(missing)}.")
         titles = None if titles is None else list(titles)
         if not normalised:
-            texts = [normalise(t) for t in texts]
+            texts = [normalise_lines(t) for t in texts]
             titles = None if titles is None else [normalise(t) for t in titles]
         if titles is not None and len(titles) != len(texts):
             raise ValueError(f"titles has {len(titles)} items but texts has {len(texts)}; pass one title per text ('' where there is none).")
+        p = {**DEFAULT_PARAMS, **(params or {})}
+        if p["line_features"] and tagger is None:
+            from .predict import default_model
+
+            tagger = default_model().tagger
+        if p["line_features"] and line_inputs is None:
+            line_inputs = _line_inputs(tagger, texts, titles)  # type: ignore[arg-type]
         pipeline = make_pipeline(params, titles=titles is not None and any(titles))
         weights = None if sample_weight is None else np.asarray(list(sample_weight), dtype=np.float64)
         try:
-            pipeline.fit(as_array(texts, titles), labels, clf__sample_weight=weights)
+            pipeline.fit(as_array(texts, titles, line_inputs), labels, clf__sample_weight=weights)
         except ValueError as exc:
             if "empty vocabulary" not in str(exc) and "documents than min_df" not in str(exc):  # scikit-learn's words
                 raise
@@ -369,20 +436,59 @@ class Classifier:
                 del vectoriser.stop_words_
             # min_df pruning leaves numpy ints as indices; keep plain ints
             vectoriser.vocabulary_ = {term: int(i) for term, i in vectoriser.vocabulary_.items()}
-        return cls(pipeline, metadata={"params": {**DEFAULT_PARAMS, **(params or {})}})
+        return cls(pipeline, metadata={"params": p}, tagger=tagger if p["line_features"] else None)
 
     # ------------------------------------------------------------------ scoring
-    def features(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> sp.csr_matrix:
+    def line_inputs(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> LineInputs:
+        """What the tagged lines of normalised postings give the model (the pipeline's line columns, see :func:`as_array`)."""
+        if self.tagger is None:
+            raise ModelLoadError("This model has no line tagger.")
+        return _line_inputs(self.tagger, texts, titles)
+
+    def known_terms(self, X: sp.csr_matrix) -> np.ndarray:
+        """How many of each row's features come from words (every block but the line shares, which every text has)."""
+        from .lines import LineShares
+
+        X = X.tocsr()
+        counts = np.diff(X.indptr)
+        start = 0
+        for _, block, _ in self._blocks:
+            width = len(block.get_feature_names_out())
+            if isinstance(block, LineShares):
+                counts = counts - np.diff(X[:, start : start + width].tocsr().indptr)
+            start += width
+        return counts
+
+    def line_proba(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> list[np.ndarray]:
+        """Each normalised posting's line-tag probabilities (lines x :data:`~officeclass.lines.TAGS`)."""
+        if self.tagger is None:
+            raise ModelLoadError("This model has no line tagger.")
+        return self.tagger.proba_many([t.split("\n") if t else [] for t in texts], titles)
+
+    def features(
+        self,
+        texts: Sequence[str],
+        titles: Sequence[str] | None = None,
+        *,
+        line_inputs: LineInputs | None = None,
+        line_proba: list[np.ndarray] | None = None,
+    ) -> sp.csr_matrix:
         """Features of normalised texts as a CSR matrix: the same as the pipeline's first step.
 
-        Each block (title tf-idf, text tf-idf, role counts) is called directly
-        and the results stacked, without scikit-learn; a test checks the result
-        equals the pipeline's on real postings.
+        Each block (title tf-idf, text tf-idf, role counts, line features) is
+        called directly and the results stacked, without scikit-learn; a test
+        checks the result equals the pipeline's on real postings. What the
+        lines give comes from ``line_inputs``, else from ``line_proba`` (as
+        :meth:`line_proba` gives it), else from the model's tagger.
         """
         from .lexicon import RoleCounts, find_roles_in_words
 
         texts = list(texts)
-        columns = {TEXT: texts, TITLE: [""] * len(texts) if titles is None else list(titles)}
+        columns: dict[int, Any] = {TEXT: texts, TITLE: [""] * len(texts) if titles is None else list(titles)}
+        if self.reads_lines:
+            if line_inputs is None:
+                line_inputs = _line_inputs(self.tagger, texts, columns[TITLE], line_proba)  # type: ignore[arg-type]
+            columns[LINES], columns[CLIENT], columns[INTERNAL] = line_inputs
         out: dict[int, sp.csr_matrix] = {}
         # A posting's words are found once, for the text's tf-idf block and its role counts,
         # one posting at a time (holding a whole batch's words costs ~20 KB per posting).
@@ -501,6 +607,7 @@ class Classifier:
 
     def _scoring_arrays(self) -> dict[str, np.ndarray]:
         from .lexicon import RoleCounts
+        from .lines import LineShares
 
         arrays: dict[str, np.ndarray] = {"coef": self.coef_, "intercept": self.intercept_}
         specs = []
@@ -510,10 +617,16 @@ class Classifier:
                 arrays.update({f"{name}.{k}": v for k, v in block.arrays().items()})
             elif isinstance(block, RoleCounts):
                 spec = {"kind": "roles"}
+            elif isinstance(block, LineShares):
+                spec = {"kind": "lines", "weight": float(block.weight)}
             else:
                 raise ModelLoadError(f"Cannot save feature block {name!r} of type {type(block).__name__}.")
             specs.append({"name": name, "column": _COLUMN_NAMES[column], **spec})
-        arrays["spec"] = pack_text([json.dumps({"format": SCORING_FORMAT, "labels": list(LABELS), "blocks": specs}, sort_keys=True)])
+        top: dict[str, Any] = {"format": SCORING_FORMAT, "labels": list(LABELS), "blocks": specs}
+        if self.tagger is not None:
+            top["tagger"], tagger_arrays = self.tagger.arrays()
+            arrays.update(tagger_arrays)
+        arrays["spec"] = pack_text([json.dumps(top, sort_keys=True)])
         return arrays
 
     @classmethod
@@ -556,9 +669,9 @@ class Classifier:
             if not scoring.is_file():
                 raise ModelLoadError(f"No scoring file at {scoring}: keep the .npz saved beside {path.name}.")
             _check_hash(scoring, meta["scoring_sha256"])
-            blocks, coef, intercept = _read_scoring(scoring)
+            blocks, coef, intercept, tagger = _read_scoring(scoring)
             clf = cls.__new__(cls)
-            clf._init(blocks, coef, intercept, options["temperature"], options["tau"], options["delta"], meta)
+            clf._init(blocks, coef, intercept, options["temperature"], options["tau"], options["delta"], meta, tagger)
             clf._pipeline = None
         clf._pipeline_path = path
         return clf
@@ -573,9 +686,10 @@ def _check_hash(path: Path, recorded: str) -> None:
         )
 
 
-def _read_scoring(path: Path) -> tuple[list[tuple[str, Any, int]], np.ndarray, np.ndarray]:
-    """Blocks, coefficients and intercepts from a scoring ``.npz`` (never unpickles)."""
+def _read_scoring(path: Path) -> tuple[list[tuple[str, Any, int]], np.ndarray, np.ndarray, LineTagger | None]:
+    """Blocks, coefficients, intercepts and line tagger from a scoring ``.npz`` (never unpickles)."""
     from .lexicon import RoleCounts
+    from .lines import LineShares, LineTagger
 
     try:
         with np.load(path, allow_pickle=False) as z:
@@ -595,15 +709,18 @@ def _read_scoring(path: Path) -> tuple[list[tuple[str, Any, int]], np.ndarray, n
             name = b["name"]
             if b["kind"] == "roles":
                 block: Any = RoleCounts()
+            elif b["kind"] == "lines":
+                block = LineShares(float(b["weight"]))
             else:
                 block = TfidfBlock.from_arrays(b, {k: arrays[f"{name}.{k}"] for k in ("terms", "idf", "stop_words")})
             blocks.append((name, block, columns[b["column"]]))
+        tagger = LineTagger.from_arrays(spec["tagger"], arrays) if "tagger" in spec else None
     except (KeyError, ValueError) as exc:
         raise ModelLoadError(f"{path} has a malformed feature block: {exc}.") from exc
     n_features = sum(len(b.get_feature_names_out()) for _, b, _ in blocks)
     if arrays["coef"].shape != (len(LABELS), n_features) or arrays["intercept"].shape != (len(LABELS),):
         raise ModelLoadError(f"{path}: coefficients of shape {arrays['coef'].shape} do not fit {n_features} features.")
-    return blocks, arrays["coef"], arrays["intercept"]
+    return blocks, arrays["coef"], arrays["intercept"], tagger
 
 
 def _load_pipeline(path: Path, meta: dict[str, Any]) -> Pipeline:
