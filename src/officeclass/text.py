@@ -166,10 +166,10 @@ def split_lines(text: str) -> tuple[Line, ...]:
         text = text[:MAX_CHARS]
     pieces: list[tuple[int, int]] = []
     pos = 0
-    breaks = [_BREAK.finditer(text)]
     if "<" in text:
-        breaks.append(_HTML_BREAK_CI.finditer(text))
-    cuts = sorted({(m.start(), m.end()) for it in breaks for m in it})
+        cuts = sorted({(m.start(), m.end()) for pattern in (_BREAK, _HTML_BREAK_CI) for m in pattern.finditer(text)})
+    else:  # one pattern: its matches come in order already
+        cuts = [m.span() for m in _BREAK.finditer(text)]
     for start, end in cuts:
         if start < pos:
             continue
@@ -202,6 +202,10 @@ def _word_chunks(text: str, start: int, end: int) -> list[tuple[int, int]]:
     lead = _LEADING_MARK.match(text, start, end)
     if lead:
         start = lead.end()
+    if len(text[start:end].split(None, MAX_LINE_WORDS)) <= MAX_LINE_WORDS:  # one piece: no need to find every word
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return [(start, end)] if end > start else []
     tokens = [(m.start(), m.end()) for m in _RAW_TOKEN.finditer(text, start, end)]
     if not tokens:
         return []
