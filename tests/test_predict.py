@@ -1,5 +1,6 @@
 import dataclasses
 import math
+import re
 import subprocess
 import sys
 
@@ -13,6 +14,10 @@ from officeclass.predict import STATUSES
 
 
 def _valid(p: Prediction) -> None:
+    if p.status == "empty_text":
+        assert p.label is None and p.abstained and p.explanation is None
+        assert all(math.isnan(v) for v in p.probabilities.values())
+        return
     assert p.label in LABELS
     assert list(p.probabilities) == list(LABELS)
     assert math.isclose(sum(p.probabilities.values()), 1.0, abs_tol=1e-9)
@@ -69,7 +74,9 @@ def test_classify_many_keeps_order_and_length(tiny_model):
     texts = ["run payroll and ledger", "close sales deals with clients", "", "serve customers and process transactions"] * 5
     preds = classify_many(texts, model=tiny_model)
     assert len(preds) == len(texts)
-    singles = [classify(t, model=tiny_model) for t in texts]
+    assert [p.status == "empty_text" for p in preds] == [t == "" for t in texts]
+    preds = [p for p, t in zip(preds, texts) if t]
+    singles = [classify(t, model=tiny_model) for t in texts if t]
     assert [p.label for p in preds] == [p.label for p in singles]
     for batch, single in zip(preds, singles):
         assert list(batch.probabilities.values()) == pytest.approx(list(single.probabilities.values()), abs=1e-12)
@@ -80,23 +87,31 @@ def test_classify_many_accepts_generators_and_empty_input(tiny_model):
     assert len(classify_many((t for t in ["a", "b"]), model=tiny_model)) == 2
 
 
+EMPTY_MESSAGE = (
+    "classify() got no text to read (empty, blank or only markup) and no title: there is nothing to classify. "
+    "Pass the posting's description (or its title=); classify_many() accepts empty rows and marks them status='empty_text' with label None."
+)
+
+
 @pytest.mark.parametrize("text", ["", "   \n\t", "<p></p>", "&nbsp;"])
-def test_empty_text_abstains(text, tiny_model):
-    p = classify(text, model=tiny_model)
-    _valid(p)
-    assert (p.status, p.abstained) == ("empty_text", True)
+def test_classify_refuses_an_empty_text(text, tiny_model):
+    with pytest.raises(InputValueError, match=re.escape(EMPTY_MESSAGE)):
+        classify(text, model=tiny_model)
 
 
-@pytest.mark.parametrize("missing", [None, float("nan")])
-def test_missing_values_in_classify_many_are_empty_text(missing, tiny_model):
-    (p,) = classify_many([missing], model=tiny_model)
-    assert (p.status, p.abstained) == ("empty_text", True)
+@pytest.mark.parametrize("empty", [None, float("nan"), "", "  <br> "])
+def test_empty_rows_in_classify_many_have_no_label(empty, tiny_model):
+    a, p, b = classify_many(["close sales deals", empty, "run the payroll"], model=tiny_model)
+    assert (p.status, p.abstained, p.label, p.explanation) == ("empty_text", True, None, None)
+    assert all(math.isnan(v) for v in p.probabilities.values()) and math.isnan(p.confidence)
+    assert [a.label, b.label] == ["front_office", "back_office"]
 
 
-def test_text_with_no_known_word_abstains(tiny_model):
+def test_text_with_no_known_word_abstains_with_its_prior_label(tiny_model):
     p = classify("zxqv wvvt qqqq", model=tiny_model)
     assert (p.status, p.abstained) == ("no_known_terms", True)
-    assert p.explanation.contributions == ()
+    assert p.label in LABELS
+    assert {c.field for c in p.explanation.contributions} <= {"lines"}
 
 
 def test_title_alone_is_enough_to_classify(tiny_model):
@@ -125,7 +140,13 @@ def test_html_is_cleaned_before_classifying(tiny_model):
 @settings(max_examples=150, deadline=None)
 @given(st.text(), st.one_of(st.none(), st.text()))
 def test_any_string_gives_a_valid_prediction(tiny_model, text, title):
-    _valid(classify(text, title=title, model=tiny_model))
+    try:
+        p = classify(text, title=title, model=tiny_model)
+    except InputValueError as exc:
+        assert str(exc) == EMPTY_MESSAGE
+        (p,) = classify_many([text], titles=None if title is None else [title], model=tiny_model)
+        assert p.status == "empty_text"
+    _valid(p)
 
 
 # ---- the shipped model
@@ -145,7 +166,8 @@ def test_default_prediction_carries_model_version():
 @settings(max_examples=40, deadline=None)
 @given(st.text(max_size=2000))
 def test_default_model_any_string_valid(text):
-    _valid(classify(text))
+    (p,) = classify_many([text])
+    _valid(p)
 
 
 def test_import_does_not_load_the_model():

@@ -14,12 +14,14 @@ __all__ = [
     "OfficeclassError",
     "InputTypeError",
     "InputValueError",
+    "EmptyTextError",
     "ColumnNotFoundError",
     "AmbiguousColumnError",
     "InputFormatError",
     "EncodingError",
     "BadLinesError",
     "OutputExistsError",
+    "OutputDirectoryError",
     "ModelLoadError",
     "ModelIntegrityError",
     "ModelVersionWarning",
@@ -37,6 +39,10 @@ class InputTypeError(OfficeclassError, TypeError):
 
 class InputValueError(OfficeclassError, ValueError):
     """A function received a value of the right type but unusable content (e.g. lengths differ)."""
+
+
+class EmptyTextError(InputValueError):
+    """:func:`~officeclass.classify` was given a text with nothing to read and no title."""
 
 
 class ColumnNotFoundError(OfficeclassError, KeyError):
@@ -74,6 +80,10 @@ class BadLinesError(InputFormatError):
 
 class OutputExistsError(OfficeclassError, FileExistsError):
     """The output would overwrite columns or files the user did not ask to overwrite."""
+
+
+class OutputDirectoryError(OfficeclassError, FileNotFoundError):
+    """The output's directory does not exist (and creating it was not asked for)."""
 
 
 class ModelLoadError(OfficeclassError, ValueError):

@@ -13,11 +13,11 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .errors import InputTypeError, InputValueError, ModelLoadError
+from .errors import EmptyTextError, InputTypeError, InputValueError, ModelLoadError
 from .explain import Explanation, explain_rows
 from .labels import LABELS
 from .model import Classifier
-from .text import normalise
+from .text import normalise, split_lines
 
 __all__ = [
     "Prediction",
@@ -34,9 +34,9 @@ __all__ = [
 ]
 
 MODEL_FILE = "officeclass-default.skops"
-#: Per-row outcomes: ``ok``; ``empty_text`` (no text and no title: the label is
-#: the model's prior and always abstained); ``no_known_terms`` (text present but
-#: no word the model knows: prior, abstained).
+#: Per-row outcomes: ``ok``; ``empty_text`` (no text and no title: no label, no
+#: probabilities, abstained); ``no_known_terms`` (text present but no word the
+#: model knows: the prior-based label, abstained).
 STATUSES = ("ok", "empty_text", "no_known_terms")
 #: Columns the batch labellers add to every row, and with explanations.
 OUTPUT_COLUMNS = (
@@ -46,7 +46,7 @@ OUTPUT_COLUMNS = (
     "officeclass_status",
     "officeclass_model_version",
 )
-EXPLAIN_COLUMNS = ("officeclass_top_terms", "officeclass_roles")
+EXPLAIN_COLUMNS = ("officeclass_top_terms", "officeclass_roles", "officeclass_duties")
 
 
 @dataclass(frozen=True)
@@ -55,22 +55,27 @@ class Prediction:
 
     Attributes
     ----------
-    label : str
-        ``"front_office"``, ``"back_office"`` or ``"hybrid"``: always the best guess.
+    label : str or None
+        ``"front_office"``, ``"back_office"`` or ``"hybrid"``: the best guess.
+        ``None`` when there was nothing to read (``status == "empty_text"``: an
+        empty or missing text and no title, which :func:`classify_many` accepts
+        and :func:`classify` refuses), so that no count or filter by label can
+        take an empty row for a real one.
     probabilities : Mapping[str, float]
-        Calibrated probability of each label (read-only; sums to 1).
+        Calibrated probability of each label (read-only; sums to 1); NaN for
+        every label when ``label`` is None.
     abstained : bool
         True when the model is not confident enough to be trusted without review.
     explanation : Explanation or None
-        Terms that pushed the decision and matched role-lexicon entries
-        (``None`` when called with ``explain=False``).
+        The lines as tagged, the terms that pushed the decision and matched
+        role-lexicon entries (``None`` with ``explain=False`` or no label).
     model_version : str
         The model that made the prediction.
     status : str
         ``"ok"``, ``"empty_text"`` or ``"no_known_terms"`` (see :data:`STATUSES`).
     """
 
-    label: str
+    label: str | None
     probabilities: Mapping[str, float]
     abstained: bool
     explanation: Explanation | None
@@ -79,8 +84,8 @@ class Prediction:
 
     @property
     def confidence(self) -> float:
-        """The probability of :attr:`label`."""
-        return self.probabilities[self.label]
+        """The probability of :attr:`label` (NaN when there is no label)."""
+        return float("nan") if self.label is None else self.probabilities[self.label]
 
 
 def default_model_path() -> Path:
@@ -152,7 +157,10 @@ class Scores:
 
     @property
     def labels(self) -> np.ndarray:
-        return np.asarray(LABELS, dtype=object)[self.best]
+        """The label of each row; None for ``empty_text`` rows."""
+        out = np.asarray(LABELS, dtype=object)[self.best]
+        out[self.status == "empty_text"] = None
+        return out
 
 
 #: Rows vectorised at once. scikit-learn's vectoriser holds Python lists of every
@@ -182,21 +190,32 @@ def score(
             [e for p in parts for e in p.explanations],
             model.version,
         )
-    norm_texts = ["" if _is_missing(t) else normalise(t) for t in texts]
+    split = [() if _is_missing(t) else split_lines(t) for t in texts]
+    norm_texts = ["\n".join(line.text for line in lines) for lines in split]
     norm_titles = [""] * len(norm_texts) if titles is None else ["" if _is_missing(t) else normalise(t) for t in titles]
     if not norm_texts:
         empty = np.zeros(0)
         return Scores(np.zeros((0, 3)), empty.astype(int), empty.astype(bool), empty.astype(str), [], model.version)
-    X = model.features(norm_texts, norm_titles)
+    line_proba = model.line_proba(norm_texts, norm_titles) if model.reads_lines else None
+    X = model.features(norm_texts, norm_titles, line_proba=line_proba)
     decision = model.decision(X)
     proba = model.proba_from_decision(decision)
     best = proba.argmax(axis=1)
     abstain = model.abstains(proba)
-    nnz = np.diff(X.indptr)
+    nnz = model.known_terms(X)
     empty = np.fromiter((not t and not ti for t, ti in zip(norm_texts, norm_titles)), dtype=bool, count=len(norm_texts))
     status = np.where(empty, "empty_text", np.where(nnz == 0, "no_known_terms", "ok"))
     abstain |= status != "ok"
-    explanations: list[Explanation | None] = explain_rows(model, X, best, decision, norm_texts, norm_titles) if explain else [None] * len(norm_texts)
+    proba[empty] = np.nan  # nothing was read: no probabilities to report
+    explanations: list[Explanation | None] = (
+        explain_rows(
+            model, X, best, decision, norm_texts, norm_titles, line_proba=line_proba, line_spans=[[(line.start, line.end) for line in lines] for lines in split]
+        )
+        if explain
+        else [None] * len(norm_texts)
+    )
+    for i in np.flatnonzero(empty):
+        explanations[i] = None  # nothing was read, so nothing to explain
     return Scores(proba, best, abstain, status, explanations, model.version)
 
 
@@ -238,9 +257,10 @@ def classify_many(
     if raw_titles is not None and len(raw_titles) != len(raw_texts):
         raise InputValueError(f"titles has {len(raw_titles)} items but texts has {len(raw_texts)}; pass one title per text (use '' where there is none).")
     s = score(raw_texts, raw_titles, explain=explain, model=model or default_model())
+    labels = s.labels
     return [
         Prediction(
-            label=LABELS[s.best[i]],
+            label=labels[i],
             probabilities=MappingProxyType(dict(zip(LABELS, s.proba[i].tolist()))),
             abstained=bool(s.abstained[i]),
             explanation=s.explanations[i],
@@ -273,6 +293,9 @@ def classify(text: str, *, title: str | None = None, explain: bool = True, model
     ------
     InputTypeError
         ``text`` is not a str (a list: use :func:`classify_many`).
+    EmptyTextError
+        ``text`` has nothing to read (empty or only markup) and no ``title`` is
+        given (an :class:`InputValueError`, so a ``ValueError``).
 
     Examples
     --------
@@ -288,7 +311,13 @@ def classify(text: str, *, title: str | None = None, explain: bool = True, model
         raise InputTypeError(f"classify() expects text as a str, got {type(text).__name__}.{hint}")
     if title is not None and not isinstance(title, str):
         raise InputTypeError(f"classify() expects title as a str or None, got {type(title).__name__}.")
-    return classify_many([text], titles=None if title is None else [title], explain=explain, model=model)[0]
+    p = classify_many([text], titles=None if title is None else [title], explain=explain, model=model)[0]
+    if p.status == "empty_text":
+        raise EmptyTextError(
+            "classify() got no text to read (empty, blank or only markup) and no title: there is nothing to classify. "
+            "Pass the posting's description (or its title=); classify_many() accepts empty rows and marks them status='empty_text' with label None."
+        )
+    return p
 
 
 def score_columns(texts: list, titles: list | None, explain: bool, model: Classifier | None) -> dict[str, list]:
@@ -299,8 +328,12 @@ def score_columns(texts: list, titles: list | None, explain: bool, model: Classi
     """
     s: Scores = score(texts, titles, explain=explain, model=model or default_model())
     cols: dict[str, list] = {"officeclass_label": s.labels.tolist()}
+    empty = s.status == "empty_text"
     for j, lab in enumerate(LABELS):
-        cols[f"officeclass_p_{lab}"] = np.round(s.proba[:, j], 6).tolist()
+        column: list = np.round(s.proba[:, j], 6).tolist()
+        for i in np.flatnonzero(empty):
+            column[i] = None  # an empty cell, not a probability
+        cols[f"officeclass_p_{lab}"] = column
     cols["officeclass_abstained"] = s.abstained.tolist()
     cols["officeclass_status"] = s.status.tolist()
     cols["officeclass_model_version"] = [s.model_version] * len(texts)
@@ -309,4 +342,5 @@ def score_columns(texts: list, titles: list | None, explain: bool, model: Classi
         cols["officeclass_roles"] = [
             "; ".join(f"{t} ({lab})" for lab, terms in e.roles_by_label().items() for t in terms) if e is not None else "" for e in s.explanations
         ]
+        cols["officeclass_duties"] = [e.duty_summary() if e is not None and e.lines else "" for e in s.explanations]
     return cols

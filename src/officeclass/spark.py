@@ -65,7 +65,7 @@ def label_spark(df: DataFrame, *, text_col: str, title_col: str | None = None, e
     title_col : str, optional
         The column with the job title.
     explain : bool, default=False
-        Add ``officeclass_top_terms`` and ``officeclass_roles``.
+        Add ``officeclass_top_terms``, ``officeclass_roles`` and ``officeclass_duties``.
 
     Returns
     -------
