@@ -38,17 +38,41 @@ from .errors import (
     EncodingError,
     InputFormatError,
     InputValueError,
+    MissingDependencyError,
+    OutputDirectoryError,
     OutputExistsError,
 )
 from .model import Classifier
 from .predict import EXPLAIN_COLUMNS, OUTPUT_COLUMNS, default_model_version, score_columns
 
-__all__ = ["label_frame", "label_file", "read_table", "LabelSummary", "OUTPUT_COLUMNS", "EXPLAIN_COLUMNS", "guess_text_column"]
+__all__ = [
+    "label_frame",
+    "label_file",
+    "read_table",
+    "LabelSummary",
+    "OUTPUT_COLUMNS",
+    "EXPLAIN_COLUMNS",
+    "AUTO",
+    "guess_text_column",
+    "guess_title_column",
+]
 
 PREFIX = "officeclass_"
-TEXT_CANDIDATES = ("description", "job_description", "jobdescription", "full_description", "fulldescription", "text", "posting", "job_text", "body")
-TITLE_CANDIDATES = ("title", "job_title", "jobtitle", "position", "job title")
-FORMATS = ("csv", "tsv", "parquet", "jsonl")
+#: ``title_column=AUTO`` (the default everywhere): use the one column named like a title, if any.
+AUTO = "auto"
+# Column names are compared case- and separator-insensitively ("Job Description" = "job_description").
+# Earlier tuples win: a file with "Description" and "Job Summary" uses "Description".
+TEXT_CANDIDATES: tuple[tuple[str, ...], ...] = (
+    ("description", "jobdescription", "fulldescription", "postingtext", "jobposting", "jobpost", "jobtext", "text", "body", "posting", "advert", "adtext"),
+    ("jobsummary", "summary", "jobdetails", "details"),
+)
+TITLE_CANDIDATES: tuple[tuple[str, ...], ...] = (
+    ("title", "jobtitle", "positiontitle", "postingtitle", "jobname"),
+    ("position", "role", "jobrole"),
+)
+FORMATS = ("csv", "tsv", "parquet", "jsonl", "json", "xlsx")
+#: Delimiters a ``.csv`` header is sniffed for (comma wins a tie).
+DELIMITERS = (",", ";", "\t", "|")
 BAD_LINE_MODES = ("error", "skip", "report")
 
 
@@ -68,8 +92,11 @@ class LabelSummary:
     seconds: float = 0.0
     text_column: str = ""
     title_column: str | None = None
+    already_complete: bool = False
 
     def to_text(self) -> str:
+        if self.already_complete:
+            return f"{self.output} is already complete: nothing to resume (pass --overwrite instead of --resume to label it again)"
         rate = self.rows_out / self.seconds if self.seconds > 0 else float("nan")
         lines = [
             f"labelled {self.rows_out:,} of {self.rows_in:,} rows into {self.output} in {self.seconds:.1f} s ({rate:,.0f} rows/s)"
@@ -90,27 +117,60 @@ class LabelSummary:
 # --------------------------------------------------------------------------- columns
 
 
-def guess_text_column(columns: Sequence[str], candidates: Sequence[str] = TEXT_CANDIDATES) -> str | None:
-    """The single column whose name (case-insensitive) is a known text-column name, else None."""
-    found = [c for c in columns if str(c).strip().lower() in candidates]
+def _key(name: object) -> str:
+    return "".join(ch for ch in str(name).lower() if ch.isalnum())
+
+
+def _candidates(columns: Sequence[str], ranks: Sequence[Sequence[str]]) -> list[str]:
+    """The columns of the best rank that has any (case- and separator-insensitive)."""
+    for names in ranks:
+        found = [c for c in columns if _key(c) in names]
+        if found:
+            return found
+    return []
+
+
+def guess_text_column(columns: Sequence[str], candidates: Sequence[Sequence[str]] = TEXT_CANDIDATES) -> str | None:
+    """The one column named like a posting text (``Job Description``, ``description``, ``Posting Text``, ``body``...), else None.
+
+    Examples
+    --------
+    >>> guess_text_column(["Job ID", "Job Title", "Job Description"])
+    'Job Description'
+    >>> guess_text_column(["text", "body"]) is None  # a tie: name it
+    True
+    """
+    found = _candidates([str(c) for c in columns], candidates)
     return found[0] if len(found) == 1 else None
 
 
-def _resolve_columns(
-    columns: Sequence[str], text_column: str | None, title_column: str | None, source: str, *, guess_title: bool = False
-) -> tuple[str, str | None]:
+def guess_title_column(columns: Sequence[str]) -> str | None:
+    """The one column named like a job title (``Job Title``, ``title``, ``Position``, ``Role``...), else None."""
+    return guess_text_column(columns, TITLE_CANDIDATES)
+
+
+def _resolve_columns(columns: Sequence[str], text_column: str | None, title_column: str | None, source: str) -> tuple[str, str | None]:
+    """The text and title columns: named ones checked, ``None`` text and ``AUTO`` title guessed; the title may be None."""
     columns = [str(c) for c in columns]
-    if title_column is None and guess_title:
-        title_column = guess_text_column(columns, TITLE_CANDIDATES)
     if text_column is None:
-        text_column = guess_text_column(columns)
-        if text_column is None:
+        found = _candidates(columns, TEXT_CANDIDATES)
+        if len(found) != 1:
+            why = f"{len(found)} columns could be it ({', '.join(map(repr, found))})" if found else "no column is named like a description"
             raise AmbiguousColumnError(
-                f"Cannot tell which column of {source} holds the posting text; columns: {', '.join(columns) or '(none)'}. "
+                f"Cannot tell which column of {source} holds the posting text: {why}; columns: {', '.join(columns) or '(none)'}. "
                 "Name it with text_column= (CLI: --text-column)."
             )
+        text_column = found[0]
     elif text_column not in columns:
         raise ColumnNotFoundError(text_column, columns, source=source)
+    if title_column == AUTO and AUTO not in columns:
+        found = [c for c in _candidates(columns, TITLE_CANDIDATES) if c != text_column]
+        if len(found) > 1:
+            raise AmbiguousColumnError(
+                f"Cannot tell which column of {source} holds the job title: {len(found)} columns could be it ({', '.join(map(repr, found))}). "
+                "Name it with title_column= (CLI: --title-column), or pass title_column=None (CLI: --no-title)."
+            )
+        title_column = found[0] if found else None
     if title_column is not None and title_column not in columns:
         raise ColumnNotFoundError(title_column, columns, source=source)
     for name in (text_column, title_column):
@@ -164,7 +224,7 @@ def label_frame(
     df: pd.DataFrame,
     *,
     text_column: str | None = None,
-    title_column: str | None = None,
+    title_column: str | None = AUTO,
     explain: bool = False,
     overwrite: bool = False,
     model: Classifier | None = None,
@@ -177,11 +237,16 @@ def label_frame(
         Postings, one per row. It is not modified.
     text_column : str, optional
         The column with the posting text. Guessed only when exactly one column
-        is named like a description (``description``, ``job_description``, ``text``...).
-    title_column : str, optional
+        is named like a description (``Job Description``, ``description``,
+        ``Posting Text``, ``body``...; case and separators ignored).
+    title_column : str or None, default="auto"
         The column with job titles (read as a separate field by the model).
+        ``"auto"``: the one column named like a title (``Job Title``, ``title``,
+        ``Position``, ``Role``...), if any; ``None``: no title. The command line
+        and :func:`label_file` guess the same way. The columns used are in
+        ``result.attrs["officeclass"]``.
     explain : bool, default=False
-        Add ``officeclass_top_terms`` and ``officeclass_roles``.
+        Add ``officeclass_top_terms``, ``officeclass_roles`` and ``officeclass_duties``.
     overwrite : bool, default=False
         Replace officeclass columns already in ``df`` instead of raising.
     model : Classifier, optional
@@ -215,6 +280,7 @@ def label_frame(
     out = df.iloc[:, keep].copy()
     for name, values in new.items():
         out[name] = values
+    out.attrs["officeclass"] = {"text_column": text_column, "title_column": title_column}
     return out
 
 
@@ -237,9 +303,103 @@ def _format_of(path: str, given: str | None) -> tuple[str, bool]:
             if fmt == "parquet" and gz:
                 raise InputFormatError(f"{path}: Parquet is compressed internally; drop the .gz.")
             return fmt, gz
-    if name.endswith(".json") or name.endswith(".ndjson"):
+    if name.endswith(".ndjson"):
         return "jsonl", gz
-    raise InputFormatError(f"Cannot tell the format of {path!r} from its name; use .csv, .tsv, .parquet or .jsonl (optionally .gz), or pass --input-format/--output-format.")
+    if name.endswith(".xls"):
+        raise InputFormatError(f"{path}: old .xls workbooks are not read; save it as .xlsx (or CSV) first.")
+    raise InputFormatError(
+        f"Cannot tell the format of {path!r} from its name; use .csv, .tsv, .parquet, .jsonl, .json or .xlsx "
+        "(text formats optionally .gz), or pass --input-format/--output-format."
+    )
+
+
+def _check_encoding(encoding: str) -> None:
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputValueError(f"Unknown encoding {encoding!r}; use one Python knows, e.g. utf-8, latin-1, cp1252 or utf-16.") from None
+
+
+def _head_bytes(path: str, gz: bool, n: int = 65_536) -> bytes:
+    """The first bytes of a file (decompressed), or of stdin without consuming them."""
+    if path == "-":
+        buffer = sys.stdin.buffer
+        peek = getattr(buffer, "peek", None)
+        return peek(n)[:n] if peek is not None else b""
+    opener = gzip.open if gz else open
+    with opener(path, "rb") as f:  # type: ignore[operator]
+        return f.read(n)
+
+
+def _check_stdin_is_text(head: bytes) -> None:
+    if head.startswith(b"PAR1") or head.startswith(b"PK\x03\x04"):
+        kind = "Parquet" if head.startswith(b"PAR1") else "a zip file (e.g. .xlsx)"
+        raise InputFormatError(f"stdin holds {kind}, and stdin takes CSV only; pass the file path instead of -.")
+
+
+def _need_openpyxl() -> None:
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise MissingDependencyError("Excel files (.xlsx) need openpyxl: pip install 'officeclass[excel]'.") from None
+
+
+def _delimiter_of(path: str, fmt: str, gz: bool, encoding: str, given: str | None) -> tuple[str, bool]:
+    """(delimiter, whether the input starts with a UTF-8 byte-order mark) of a delimited input."""
+    if given is not None and len(given) != 1:
+        raise InputValueError(f"delimiter must be one character (e.g. ';' or '\\t'), got {given!r}.")
+    head = _head_bytes(path, gz)
+    if path == "-":
+        _check_stdin_is_text(head)
+    bom = head.startswith(b"\xef\xbb\xbf")
+    if given is not None:
+        return given, bom
+    if fmt == "tsv":
+        return "\t", bom
+    return sniff_delimiter(_first_line(head, encoding)), bom
+
+
+def sniff_delimiter(header_line: str) -> str:
+    """The delimiter of a CSV header line: the most frequent of comma, semicolon, tab and pipe outside quotes (comma on a tie).
+
+    Examples
+    --------
+    >>> sniff_delimiter("Job ID;Job Title;Job Description")
+    ';'
+    >>> sniff_delimiter('id,"a;b",text')
+    ','
+    """
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for ch in header_line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    return best if counts[best] else ","
+
+
+def _first_line(head: bytes, encoding: str) -> str:
+    text = head.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding, errors="replace")
+    return text.splitlines()[0] if text else ""
+
+
+def _bad_byte_line(path: str, gz: bool, encoding: str) -> tuple[int, bytes] | None:
+    """(line number, byte) of the first line of a file that does not decode, read line by line."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)()
+    opener = gzip.open if gz else open
+    with opener(path, "rb") as f:  # type: ignore[operator]
+        for number, raw in enumerate(f, 1):
+            try:
+                decoder.decode(raw)
+            except UnicodeDecodeError as exc:
+                return number, exc.object[exc.start : exc.start + 1]
+    return None
 
 
 class _CountingReader(io.RawIOBase):
@@ -275,11 +435,19 @@ class _Chunk:
 _FIELD_LIMIT = 2**31 - 1
 
 
+class _Malformed(list):
+    """A record the csv module could not parse (kept as a bad row in skip/report modes)."""
+
+    def __init__(self, reason: str):
+        super().__init__()
+        self.reason = reason
+
+
 class _DelimitedReader:
     """Streams a CSV/TSV file with the csv module: every cell stays the exact string it was."""
 
     def __init__(self, path: str, *, delimiter: str, gz: bool, encoding: str, on_bad_lines: str):
-        self.path, self.delimiter, self.on_bad_lines, self.encoding = path, delimiter, on_bad_lines, encoding
+        self.path, self.delimiter, self.on_bad_lines, self.encoding, self.gz = path, delimiter, on_bad_lines, encoding, gz
         binary: IO[bytes] = sys.stdin.buffer if path == "-" else open(path, "rb")
         self.counter = _CountingReader(binary)
         raw: IO[bytes] = io.BufferedReader(self.counter, buffer_size=1 << 20)
@@ -289,7 +457,9 @@ class _DelimitedReader:
         self.stream = io.TextIOWrapper(raw, encoding=enc, newline="")
         if csv.field_size_limit() < _FIELD_LIMIT:
             csv.field_size_limit(_FIELD_LIMIT)  # the default (128 KiB) rejects long postings
-        self.reader = csv.reader(self.stream, delimiter=delimiter)
+        # strict: a quote left open at the end of the file is an error, not one
+        # huge cell that swallows every row after it
+        self.reader = csv.reader(self.stream, delimiter=delimiter, strict=True)
         self.name = "stdin" if path == "-" else os.path.basename(path)
         self._last_line = 0
         try:
@@ -308,12 +478,33 @@ class _DelimitedReader:
             except StopIteration:
                 return
             except UnicodeDecodeError as exc:
+                found = None if self.path == "-" else _bad_byte_line(self.path, self.gz, self.encoding)
+                where = f"byte {found[1]!r} on line {found[0]}" if found else f"byte {exc.object[exc.start:exc.start + 1]!r} after line {start - 1}"
                 raise EncodingError(
-                    f"{self.name} is not valid {self.encoding} text (byte {exc.object[exc.start:exc.start + 1]!r} near line {start}). "
-                    "If the file comes from Excel or an older system, pass --encoding latin-1 (or cp1252)."
+                    f"{self.name} is not valid {self.encoding} text ({where}). "
+                    "If the file comes from Excel or an older system, pass --encoding cp1252 (or latin-1)."
                 ) from None
             except csv.Error as exc:
-                raise InputFormatError(f"{self.name}, line {start}: {exc}. Check the quoting of that row.") from None
+                self._last_line = start
+                if "unexpected end of data" in str(exc):
+                    reason = f"a quoted field opened on line {start} is never closed"
+                    message = (
+                        f"Line {start} of {self.name} opens a quoted field that is never closed, so every line after it would be "
+                        "one cell. Close that quote (a quote inside a quoted cell is written twice: \"\"), or pass "
+                        "--on-bad-lines skip (drop that row) or report (keep it, marked bad_row)."
+                    )
+                else:
+                    reason = f"malformed quoting ({exc})"
+                    message = (
+                        f"Line {start} of {self.name} has malformed quoting ({exc}). Fix the quotes of that row, or pass "
+                        "--on-bad-lines skip (drop that row) or report (keep it, marked bad_row)."
+                    )
+                if self.on_bad_lines == "error" or not hasattr(self, "header"):
+                    raise BadLinesError(message) from None
+                yield _Malformed(reason)
+                if "unexpected end of data" in str(exc):
+                    return
+                continue
             self._last_line = start
             if not row:  # a blank line is not a row
                 continue
@@ -329,9 +520,9 @@ class _DelimitedReader:
         rows_in = 0
         for row in self._records():
             rows_in += 1
-            if len(row) != n:
+            if isinstance(row, _Malformed) or len(row) != n:
                 line = self._last_line
-                reason = f"{len(row)} fields, expected {n}"
+                reason = row.reason if isinstance(row, _Malformed) else f"{len(row)} fields, expected {n}"
                 if self.on_bad_lines == "error":
                     raise BadLinesError(
                         f"Line {line} of {self.name} has {len(row)} fields, expected {n} (the header's). "
@@ -371,11 +562,17 @@ class _FrameReader:
 
     def __init__(self, path: str, *, fmt: str, gz: bool, encoding: str):
         if path == "-":
-            raise InputFormatError("stdin is read as CSV only; save Parquet/JSON Lines to a file first.")
+            raise InputFormatError("stdin takes CSV only; pass the file path.")
         self.path, self.fmt, self.name = path, fmt, os.path.basename(path)
         self.counter = None
+        self.frame = None  # JSON arrays and workbooks are read whole
+        if fmt == "json" and not _head_bytes(path, gz, 4096).lstrip().startswith(b"["):
+            fmt = self.fmt = "jsonl"  # a .json file of one object per line
         try:
-            if fmt == "parquet":
+            if fmt in ("json", "xlsx"):
+                self.frame = self._read_whole(path, fmt, gz, encoding)
+                self.header = [str(c) for c in self.frame.columns]
+            elif fmt == "parquet":
                 import pyarrow.parquet as pq
 
                 self.pf = pq.ParquetFile(path)
@@ -384,13 +581,32 @@ class _FrameReader:
                 first = _pandas().read_json(path, lines=True, nrows=1, dtype=False, encoding=encoding, compression="gzip" if gz else None)
                 self.header = [str(c) for c in first.columns]
                 self.gz, self.encoding = gz, encoding
+        except MissingDependencyError:
+            raise
         except Exception as exc:  # noqa: BLE001 - pyarrow/pandas raise many types
             raise InputFormatError(f"Cannot read {self.name} as {fmt}: {exc}") from None
         if not self.header:
             raise InputFormatError(f"{self.name} has no columns.")
 
+    @staticmethod
+    def _read_whole(path: str, fmt: str, gz: bool, encoding: str) -> pd.DataFrame:
+        pd = _pandas()
+        if fmt == "xlsx":
+            _need_openpyxl()
+            return pd.read_excel(path, sheet_name=0, engine="openpyxl")
+        import json as json_module
+
+        opener = gzip.open if gz else open
+        with opener(path, "rt", encoding=encoding) as f:  # type: ignore[operator]
+            records = json_module.load(f)
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise InputFormatError(f"{os.path.basename(path)} is a JSON array, but not of objects: expected [{{\"title\": ..., \"description\": ...}}, ...].")
+        return pd.DataFrame.from_records(records)
+
     def chunks(self, size: int, text_i: int, title_i: int | None) -> Iterator[_Chunk]:
-        if self.fmt == "parquet":
+        if self.frame is not None:
+            frames: Any = (self.frame.iloc[i : i + size] for i in range(0, len(self.frame), size))
+        elif self.fmt == "parquet":
             frames = (b.to_pandas() for b in self.pf.iter_batches(batch_size=size))
         else:
             frames = _pandas().read_json(self.path, lines=True, chunksize=size, dtype=False, encoding=self.encoding, compression="gzip" if self.gz else None)
@@ -407,14 +623,19 @@ class _FrameReader:
         pass
 
 
-def read_table(path: str | os.PathLike, *, encoding: str = "utf-8", input_format: str | None = None) -> pd.DataFrame:
-    """Read a whole posting file (any supported format) into a DataFrame; CSV/TSV cells stay strings."""
+def read_table(path: str | os.PathLike, *, encoding: str = "utf-8", input_format: str | None = None, delimiter: str | None = None) -> pd.DataFrame:
+    """Read a whole posting file (any supported format) into a DataFrame; CSV/TSV cells stay strings.
+
+    A ``.csv`` file's delimiter is sniffed from its header (comma, semicolon, tab, pipe) unless ``delimiter`` is given.
+    """
     path = os.fspath(path)
+    _check_encoding(encoding)
     if path != "-" and not os.path.isfile(path):
         raise FileNotFoundError(f"No input file {path!r}.")
     fmt, gz = _format_of(path, input_format)
     if fmt in ("csv", "tsv"):
-        reader = _DelimitedReader(path, delimiter="," if fmt == "csv" else "\t", gz=gz, encoding=encoding, on_bad_lines="error")
+        delimiter, _ = _delimiter_of(path, fmt, gz, encoding, delimiter)
+        reader = _DelimitedReader(path, delimiter=delimiter, gz=gz, encoding=encoding, on_bad_lines="error")
         try:
             rows = [r for chunk in reader.chunks(1 << 30, 0, None) for r in chunk.rows]  # type: ignore[union-attr]
         finally:
@@ -494,7 +715,7 @@ def label_file(
     output: str | os.PathLike,
     *,
     text_column: str | None = None,
-    title_column: str | None = None,
+    title_column: str | None = AUTO,
     chunk_size: int = 2_500,
     jobs: int = 1,
     resume: bool = False,
@@ -505,8 +726,10 @@ def label_file(
     input_format: str | None = None,
     output_format: str | None = None,
     progress: bool | None = None,
-    guess_title: bool = False,
     model: Classifier | None = None,
+    parents: bool = False,
+    delimiter: str | None = None,
+    excel_bom: bool | None = None,
 ) -> LabelSummary:
     """Label every posting in a file and write the result to another file.
 
@@ -514,8 +737,10 @@ def label_file(
     ----------
     input, output : str or path
         Files whose format follows the extension (``.csv``, ``.tsv``,
-        ``.parquet``, ``.jsonl``, optionally ``.gz``); ``-`` is CSV on
-        stdin/stdout. The output never replaces the input.
+        ``.parquet``, ``.jsonl``, ``.json`` (an array of objects, or JSON
+        Lines), ``.xlsx`` (first sheet; needs ``officeclass[excel]``); text
+        formats optionally ``.gz``); ``-`` is CSV on stdin/stdout. The output
+        never replaces the input.
     text_column, title_column : str, optional
         As in :func:`label_frame`.
     chunk_size : int, default=2500
@@ -532,21 +757,31 @@ def label_file(
     encoding : str, default="utf-8"
         Text encoding of CSV/TSV/JSONL input (a UTF-8 BOM is handled).
     explain : bool, default=False
-        Add ``officeclass_top_terms`` and ``officeclass_roles``.
+        Add ``officeclass_top_terms``, ``officeclass_roles`` and ``officeclass_duties``.
     overwrite : bool, default=False
         Replace officeclass columns already in the input, and an existing output file.
     progress : bool, optional
         Show a progress bar; default: only when stderr is a terminal.
-    guess_title : bool, default=False
-        When ``title_column`` is None, use the one column named like a title
-        (``title``, ``job_title``...), if there is exactly one. The CLI does this.
+    model : Classifier, optional
+        A custom model; default the shipped one.
+    parents : bool, default=False
+        Create the output's directory when it does not exist (otherwise an error).
+    delimiter : str, optional
+        The input CSV's delimiter; default: sniffed from its header line (comma,
+        semicolon, tab or pipe). CSV output uses the input's delimiter.
+    excel_bom : bool, optional
+        Start CSV/TSV output with a UTF-8 byte-order mark, so Excel opens it
+        with the right characters; default: when the input started with one.
 
     Returns
     -------
     LabelSummary
+        With ``already_complete`` True when ``resume`` found the output finished
+        (nothing is relabelled then).
     """
     started = time.perf_counter()
     input, output = os.fspath(input), os.fspath(output)
+    _check_encoding(encoding)
     if on_bad_lines not in BAD_LINE_MODES:
         raise InputValueError(f"on_bad_lines must be one of {', '.join(BAD_LINE_MODES)}, got {on_bad_lines!r}.")
     if not isinstance(chunk_size, int) or chunk_size < 1:
@@ -559,26 +794,50 @@ def label_file(
         raise OutputExistsError(f"Output {output!r} exists; pass overwrite=True (CLI: --overwrite) or choose another path.")
     if resume and output == "-":
         raise InputValueError("resume needs an output file, not stdout.")
+    if output != "-":
+        directory = os.path.dirname(os.path.abspath(output))
+        if not os.path.isdir(directory):
+            if not parents:
+                raise OutputDirectoryError(
+                    f"Directory {os.path.dirname(output) or directory} does not exist; create it first, or pass parents=True "
+                    "(CLI: --parents) to create it."
+                )
+            os.makedirs(directory, exist_ok=True)
+        if resume and os.path.exists(output) and not _parts_dir(output).exists():
+            summary = LabelSummary(output=output, already_complete=True)
+            summary.seconds = time.perf_counter() - started
+            return summary
     in_fmt, in_gz = _format_of(input, input_format)
     out_fmt, out_gz = _format_of(output, output_format)
     if output == "-" and out_fmt != "csv":
         raise InputValueError("stdout is written as CSV only.")
 
+    if out_fmt == "xlsx":
+        _need_openpyxl()
     reader: _DelimitedReader | _FrameReader
+    in_delimiter, had_bom = ",", False
     if in_fmt in ("csv", "tsv"):
-        reader = _DelimitedReader(input, delimiter="," if in_fmt == "csv" else "\t", gz=in_gz, encoding=encoding, on_bad_lines=on_bad_lines)
+        in_delimiter, had_bom = _delimiter_of(input, in_fmt, in_gz, encoding, delimiter)
+        reader = _DelimitedReader(input, delimiter=in_delimiter, gz=in_gz, encoding=encoding, on_bad_lines=on_bad_lines)
     else:
+        if input == "-":
+            _check_stdin_is_text(_head_bytes(input, False))
         reader = _FrameReader(input, fmt=in_fmt, gz=in_gz, encoding=encoding)
+    out_delimiter = "\t" if out_fmt == "tsv" else (in_delimiter if in_fmt == "csv" else ",")
+    bom = had_bom if excel_bom is None else bool(excel_bom)
     try:
         header = reader.header
         source = reader.name
-        text_column, title_column = _resolve_columns(header, text_column, title_column, source, guess_title=guess_title)
+        text_column, title_column = _resolve_columns(header, text_column, title_column, source)
         keep = _check_existing(header, overwrite, source)
         out_header = [header[k] for k in keep] + list(OUTPUT_COLUMNS) + (list(EXPLAIN_COLUMNS) if explain else [])
         text_i, title_i = header.index(text_column), (header.index(title_column) if title_column else None)
         plan = _Plan(
             input, output, in_fmt, in_gz, out_fmt, out_gz, text_column, title_column,
-            {"chunk_size": chunk_size, "on_bad_lines": on_bad_lines, "encoding": encoding, "explain": explain, "overwrite": overwrite, "out_format": out_fmt},
+            {
+                "chunk_size": chunk_size, "on_bad_lines": on_bad_lines, "encoding": encoding, "explain": explain, "overwrite": overwrite,
+                "out_format": out_fmt, "delimiter": in_delimiter, "out_delimiter": out_delimiter, "bom": bom,
+            },
         )
         summary = LabelSummary(output=output, text_column=text_column, title_column=title_column)
         # with workers, the main process only reads and writes: it need not load the model
@@ -607,7 +866,11 @@ def _run(reader, plan: _Plan, summary: LabelSummary, out_header, keep, text_i, t
             old = json.loads((parts / "manifest.json").read_text()) if (parts / "manifest.json").exists() else {}
             diff = sorted(k for k in manifest if old.get(k) != manifest[k])
             if diff:
-                raise InputValueError(f"Cannot resume {plan.output}: the interrupted run differs in {', '.join(diff)}. Run again without --resume to start over.")
+                changes = "; ".join(f"{k} was {old.get(k)!r}, now {manifest[k]!r}" for k in diff)
+                raise InputValueError(
+                    f"Cannot resume {plan.output}: the interrupted run had other settings ({changes}). "
+                    "Resume with the same settings, or run again without --resume to start over."
+                )
             done = {int(p.name.split("-")[1].split(".")[0]) for p in parts.glob("part-*.json")}
             summary.chunks_resumed = len(done)
         else:
@@ -619,7 +882,7 @@ def _run(reader, plan: _Plan, summary: LabelSummary, out_header, keep, text_i, t
     show = progress if progress is not None else sys.stderr.isatty()
     total = os.path.getsize(plan.input) if plan.input != "-" and reader.counter is not None else None
     bar = tqdm(total=total, unit="B", unit_scale=True, disable=not show, file=sys.stderr, desc="labelling", dynamic_ncols=True)
-    delimiter = "\t" if plan.out_fmt == "tsv" else ","
+    delimiter = plan.options["out_delimiter"]
     explain = plan.options["explain"]
 
     chunks = reader.chunks(plan.options["chunk_size"], text_i, title_i)
@@ -631,7 +894,9 @@ def _run(reader, plan: _Plan, summary: LabelSummary, out_header, keep, text_i, t
 
     stdout_writer = None
     if to_stdout:
-        stdout_writer = csv.writer(sys.stdout, lineterminator="\n")
+        if plan.options["bom"]:
+            sys.stdout.write("\ufeff")
+        stdout_writer = csv.writer(sys.stdout, delimiter=delimiter, lineterminator="\n")
         stdout_writer.writerow(out_header)
     t0 = time.perf_counter()
     rows_done = 0
@@ -730,8 +995,10 @@ def _write_part(
 def _write_frame(df: pd.DataFrame, path: Path, fmt: str, delimiter: str) -> None:
     if fmt == "parquet":
         df.to_parquet(path, index=False)
-    elif fmt == "jsonl":
+    elif fmt in ("jsonl", "json"):  # a JSON array is assembled from JSON Lines parts
         df.to_json(path, orient="records", lines=True, force_ascii=False)
+    elif fmt == "xlsx":  # a workbook is assembled from Parquet parts (types kept)
+        df.to_parquet(path, index=False)
     else:
         _csv_cells(df).to_csv(path, sep=delimiter, index=False, header=False, lineterminator="\n")
 
@@ -746,7 +1013,13 @@ def _assemble(parts: Path, plan: _Plan, out_header: list[str], delimiter: str) -
     files = sorted(parts.glob("part-*.data"))
     final = Path(plan.output)
     tmp = final.with_name(f".{final.name}.officeclass-tmp")
-    if plan.out_fmt == "parquet":
+    if plan.out_fmt == "xlsx":
+        pd = _pandas()
+        frames = [pd.read_parquet(f) for f in files]
+        df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=out_header)
+        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+            df.to_excel(writer, sheet_name="officeclass", index=False)
+    elif plan.out_fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -773,8 +1046,20 @@ def _assemble(parts: Path, plan: _Plan, out_header: list[str], delimiter: str) -
             if plan.out_fmt in ("csv", "tsv"):
                 buf = io.StringIO()
                 csv.writer(buf, delimiter=delimiter, lineterminator="\n").writerow(out_header)
-                out.write(buf.getvalue().encode("utf-8"))
-            for f in files:
-                with open(f, "rb") as src:
-                    shutil.copyfileobj(src, out, 1 << 20)
+                out.write(("\ufeff" if plan.options["bom"] else "").encode("utf-8") + buf.getvalue().encode("utf-8"))
+            if plan.out_fmt == "json":  # JSON Lines parts into one array
+                out.write(b"[")
+                first = True
+                for f in files:
+                    with open(f, "rb") as src:
+                        for line in src:
+                            line = line.rstrip(b"\n")
+                            if line:
+                                out.write((b"\n" if first else b",\n") + line)
+                                first = False
+                out.write(b"\n]\n")
+            else:
+                for f in files:
+                    with open(f, "rb") as src:
+                        shutil.copyfileobj(src, out, 1 << 20)
     os.replace(tmp, final)
