@@ -74,6 +74,7 @@ class TfidfBlock:
         lowercase: bool = True,
         sublinear_tf: bool = False,
         stem: bool = False,
+        weight: float = 1.0,
     ) -> None:
         self.terms = np.asarray(list(terms), dtype=object)
         self.vocabulary = dict(zip(self.terms.tolist(), range(len(self.terms))))
@@ -86,12 +87,13 @@ class TfidfBlock:
         self.lowercase = bool(lowercase)
         self.sublinear_tf = bool(sublinear_tf)
         self.stem = bool(stem)
+        self.weight = float(weight)  # the ColumnTransformer's transformer weight of this block
         self._findall = re.compile(token_pattern).findall
 
     # ------------------------------------------------------------ construction
     @classmethod
-    def from_vectoriser(cls, vectoriser: Any) -> TfidfBlock:
-        """Take a fitted ``TfidfVectorizer``'s vocabulary, idf and rules; refuse settings this block cannot reproduce."""
+    def from_vectoriser(cls, vectoriser: Any, *, weight: float = 1.0) -> TfidfBlock:
+        """Take a fitted ``TfidfVectorizer``'s vocabulary, idf and rules (and the pipeline's weight of it); refuse settings this block cannot reproduce."""
         from .text import stem_tokens
 
         p = vectoriser.get_params()
@@ -118,11 +120,12 @@ class TfidfBlock:
             lowercase=p["lowercase"],
             sublinear_tf=p["sublinear_tf"],
             stem=stem,
+            weight=weight,
         )
 
     def spec(self) -> dict[str, Any]:
         """The block's rules as JSON-able data (the arrays are in :meth:`arrays`)."""
-        return {
+        spec = {
             "kind": "tfidf",
             "token_pattern": self.token_pattern,
             "ngram_range": list(self.ngram_range),
@@ -130,6 +133,9 @@ class TfidfBlock:
             "sublinear_tf": self.sublinear_tf,
             "stem": self.stem,
         }
+        if self.weight != 1.0:
+            spec["weight"] = self.weight
+        return spec
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {"terms": pack_text(self.terms.tolist()), "idf": self.idf, "stop_words": pack_text(sorted(self.stop_words))}
@@ -147,9 +153,11 @@ class TfidfBlock:
             lowercase=spec["lowercase"],
             sublinear_tf=spec["sublinear_tf"],
             stem=spec["stem"],
+            weight=spec.get("weight", 1.0),
         )
 
     # ------------------------------------------------------------ scoring
+    weight = 1.0  # class default: blocks built before weights existed
     #: The token pattern scikit-learn uses by default (words of two or more characters).
     WORD_PATTERN = r"(?u)\b\w\w+\b"
 
@@ -212,6 +220,8 @@ class TfidfBlock:
         norms = np.sqrt(np.bincount(np.repeat(np.arange(n_docs), lengths), weights=X.data**2, minlength=n_docs))
         norms[norms == 0.0] = 1.0
         X.data /= np.repeat(norms, lengths)
+        if self.weight != 1.0:
+            X.data *= self.weight
         return X
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:

@@ -39,6 +39,7 @@ __all__ = [
     "LineShares",
     "LineTagger",
     "context_docs",
+    "context_tokens",
     "heading_of",
     "line_features",
     "line_inputs",
@@ -48,7 +49,7 @@ __all__ = [
 TAGS: tuple[str, ...] = ("client_facing", "internal", "both", "requirement", "other")
 #: The one-letter codes of ``duty_lines.csv``.
 TAG_CODES: dict[str, str] = {"C": "client_facing", "I": "internal", "B": "both", "Q": "requirement", "X": "other"}
-C, I, B = 0, 1, 2  # noqa: E741 - column indices of TAGS
+C, I, B = 0, 1, 2
 
 #: Names of the posting-level features :func:`line_features` returns.
 LINE_FEATURE_NAMES: tuple[str, ...] = (
@@ -103,29 +104,38 @@ def context_docs(lines: Sequence[str], title: str = "") -> list[str]:
     >>> context_docs(["Duties: serve clients", "Post invoices"], "Clerk")[1]
     'h_duties p_duties p_serve p_clients n_end t_clerk pos_2 len_0'
     """
+    return [" ".join(tokens) for tokens in context_tokens(lines, title)]
+
+
+def context_tokens(lines: Sequence[str], title: str = "", words: Sequence[list[str]] | None = None) -> list[list[str]]:
+    """:func:`context_docs` as token lists (what the context block reads), from each line's words if known."""
     n = len(lines)
-    title_tokens = " ".join("t_" + w for w in _words(title))
-    words = [_words(line) for line in lines]
-    prev = [" ".join("p_" + w for w in ws) for ws in words]
-    nxt = [" ".join("n_" + w for w in ws) for ws in words]
-    head: str | None = None
+    title_tokens = ["t_" + w for w in _words(title)]
+    if words is None:
+        words = [_words(line) for line in lines]
+    head: list[str] = []
     out = []
     for i, line in enumerate(lines):
         h = heading_of(line)
         if h is not None:
-            head = " ".join("h_" + w for w in _words(h))
-        toks = [head] if head else ["h_none"]
+            head = ["h_" + w for w in _words(h)]
+        toks = list(head) if head else ["h_none"]
         if h is not None:
             toks.append("has_heading")
-        toks.append((prev[i - 1] or "") if i > 0 else "p_start")
-        toks.append((nxt[i + 1] or "") if i < n - 1 else "n_end")
-        if title_tokens:
-            toks.append(title_tokens)
+        if i > 0:
+            toks.extend("p_" + w for w in words[i - 1])
+        else:
+            toks.append("p_start")
+        if i < n - 1:
+            toks.extend("n_" + w for w in words[i + 1])
+        else:
+            toks.append("n_end")
+        toks.extend(title_tokens)
         toks.append(f"pos_{min(4, 5 * i // n)}")
         toks.append(f"len_{_bucket(len(line.split()))}")
         if i == 0:
             toks.append("first")
-        out.append(" ".join(t for t in toks if t))
+        out.append(toks)
     return out
 
 
@@ -275,26 +285,45 @@ class LineTagger:
         return cls([("line", TfidfBlock.from_vectoriser(line_vec)), ("context", TfidfBlock.from_vectoriser(ctx_vec))], coef, intercept)
 
     # ------------------------------------------------------------ scoring
-    def decision_many(self, postings: Sequence[Sequence[str]], titles: Sequence[str] | None = None) -> list[np.ndarray]:
-        """Decision scores (lines x tags) for each posting, lines past :data:`MAX_LINES` left out."""
+    @property
+    def reads_plain_words(self) -> bool:
+        """Whether the line block's tokens are lower-cased ``\\w\\w+`` words, so callers may pass them (``words=``)."""
+        return self.blocks[0][1].reads_plain_words and self.blocks[1][1].token_pattern == r"\S+" and not self.blocks[1][1].lowercase
+
+    def decision_many(
+        self, postings: Sequence[Sequence[str]], titles: Sequence[str] | None = None, *, words: Sequence[Sequence[list[str]]] | None = None
+    ) -> list[np.ndarray]:
+        """Decision scores (lines x tags) for each posting, lines past :data:`MAX_LINES` left out.
+
+        ``words``: each line's lower-cased words, when the caller has them
+        (:attr:`reads_plain_words`), so that no line is tokenised twice.
+        """
         import scipy.sparse as sp
 
         titles = [""] * len(postings) if titles is None else titles
         docs = [list(doc[:MAX_LINES]) for doc in postings]
-        lines = [line for doc in docs for line in doc]
-        if not lines:
+        if not any(docs):
             return [np.zeros((0, len(TAGS))) for _ in docs]
-        ctx = [c for doc, title in zip(docs, titles) for c in context_docs(doc, title)]
-        X = sp.hstack([self.blocks[0][1].transform(lines), self.blocks[1][1].transform(ctx)], format="csr")
+        line_block, context_block = self.blocks[0][1], self.blocks[1][1]
+        if words is not None and self.reads_plain_words:
+            doc_words = [list(w[:MAX_LINES]) for w in words]
+            X_line = line_block.transform_words(w for ws in doc_words for w in ws)
+            X_ctx = context_block.transform_words(t for doc, title, ws in zip(docs, titles, doc_words) for t in context_tokens(doc, title, ws))
+        else:
+            X_line = line_block.transform([line for doc in docs for line in doc])
+            X_ctx = context_block.transform([c for doc, title in zip(docs, titles) for c in context_docs(doc, title)])
+        X = sp.hstack([X_line, X_ctx], format="csr")
         z = np.asarray(X @ self.coef_.T) + self.intercept_
         bounds = np.cumsum([0] + [len(doc) for doc in docs])
         return [z[bounds[k] : bounds[k + 1]] for k in range(len(docs))]
 
-    def proba_many(self, postings: Sequence[Sequence[str]], titles: Sequence[str] | None = None) -> list[np.ndarray]:
-        """Tag probabilities (lines x :data:`TAGS`) for each posting."""
+    def proba_many(
+        self, postings: Sequence[Sequence[str]], titles: Sequence[str] | None = None, *, words: Sequence[Sequence[list[str]]] | None = None
+    ) -> list[np.ndarray]:
+        """Tag probabilities (lines x :data:`TAGS`) for each posting (``words`` as in :meth:`decision_many`)."""
         from .model import softmax
 
-        return [softmax(z) if len(z) else z for z in self.decision_many(postings, titles)]
+        return [softmax(z) if len(z) else z for z in self.decision_many(postings, titles, words=words)]
 
     def predict_proba(self, lines: Sequence[str], title: str = "") -> np.ndarray:
         """Tag probabilities (lines x :data:`TAGS`) of one posting's lines."""

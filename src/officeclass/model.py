@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -68,6 +69,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "line_features": True,
     "line_weight": 1.0,
     "duty_text": True,
+    "title_scale": 1.0,
 }
 
 #: The only non-default types a model file may contain. skops refuses anything else.
@@ -132,7 +134,8 @@ def make_pipeline(params: dict[str, Any] | None = None, *, titles: bool = True) 
         for name, column in (("client_lines", CLIENT), ("internal_lines", INTERNAL)):
             duty = TfidfVectorizer(min_df=p["text_min_df"], stop_words=p["stop_words"], sublinear_tf=True, dtype=np.float64)
             blocks.append((name, duty, column))
-    features = ColumnTransformer(blocks, sparse_threshold=1.0)
+    weights = {"title": float(p["title_scale"])} if titles and float(p["title_scale"]) != 1.0 else None
+    features = ColumnTransformer(blocks, sparse_threshold=1.0, transformer_weights=weights)
     clf = LogisticRegression(C=p["C"], class_weight=p["class_weight"], max_iter=5000, tol=1e-5)
     return Pipeline([("features", features), ("clf", clf)])
 
@@ -202,6 +205,18 @@ def _line_inputs(tagger: LineTagger, texts: Sequence[str], titles: Sequence[str]
     return LineInputs.from_proba(postings, tagger.proba_many(postings, titles) if probas is None else probas)
 
 
+def _duty_words(words: list[list[list[str]]], probas: list[np.ndarray]) -> tuple[list[list[str]], list[list[str]]]:
+    """Each posting's client-facing and internal duty lines' words (a ``both`` line on each side), as :class:`~officeclass.lines.LineInputs` picks the lines."""
+    from .lines import B, C, I
+
+    client, internal = [], []
+    for doc, proba in zip(words, probas):
+        tags = proba.argmax(axis=1) if len(proba) else ()
+        client.append([w for line_words, t in zip(doc, tags) if t == C or t == B for w in line_words])
+        internal.append([w for line_words, t in zip(doc, tags) if t == I or t == B for w in line_words])
+    return client, internal
+
+
 def _canonical_zip(path: Path) -> None:
     """Rewrite a skops zip so the same model always gives the same bytes (and hash).
 
@@ -246,8 +261,9 @@ def _scoring_blocks(pipeline: Pipeline) -> list[tuple[str, Any, int]]:
     """(name, block, column) for each fitted feature block, with tf-idf blocks as :class:`TfidfBlock`."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    weights = pipeline.named_steps["features"].transformer_weights or {}
     return [
-        (name, TfidfBlock.from_vectoriser(t) if isinstance(t, TfidfVectorizer) else t, col)
+        (name, TfidfBlock.from_vectoriser(t, weight=weights.get(name, 1.0)) if isinstance(t, TfidfVectorizer) else t, col)
         for name, t, col in pipeline.named_steps["features"].transformers_
         if name != "remainder" and t != "drop"
     ]
@@ -475,39 +491,73 @@ class Classifier:
     ) -> sp.csr_matrix:
         """Features of normalised texts as a CSR matrix: the same as the pipeline's first step.
 
-        Each block (title tf-idf, text tf-idf, role counts, line features) is
-        called directly and the results stacked, without scikit-learn; a test
-        checks the result equals the pipeline's on real postings. What the
-        lines give comes from ``line_inputs``, else from ``line_proba`` (as
-        :meth:`line_proba` gives it), else from the model's tagger.
+        Each block (title tf-idf, text tf-idf, role counts, line features,
+        client-facing and internal line tf-idf) is called directly and the
+        results stacked, without scikit-learn; a test checks the result equals
+        the pipeline's on real postings. What the lines give comes from
+        ``line_inputs``, else from ``line_proba`` (as :meth:`line_proba` gives
+        it), else from the model's tagger.
+        """
+        return self.features_and_line_proba(texts, titles, line_inputs=line_inputs, line_proba=line_proba)[0]
+
+    def features_and_line_proba(
+        self,
+        texts: Sequence[str],
+        titles: Sequence[str] | None = None,
+        *,
+        line_inputs: LineInputs | None = None,
+        line_proba: list[np.ndarray] | None = None,
+    ) -> tuple[sp.csr_matrix, list[np.ndarray] | None]:
+        """:meth:`features`, and each posting's line-tag probabilities (None when given ``line_inputs`` or the model reads no lines).
+
+        Each line is tokenised once: its words feed the tagger, the description
+        block, the role counts and the duty-line blocks.
         """
         from .lexicon import RoleCounts, find_roles_in_words
+        from .lines import LineInputs
 
         texts = list(texts)
         columns: dict[int, Any] = {TEXT: texts, TITLE: [""] * len(texts) if titles is None else list(titles)}
-        if self.reads_lines:
-            if line_inputs is None:
-                line_inputs = _line_inputs(self.tagger, texts, columns[TITLE], line_proba)  # type: ignore[arg-type]
-            columns[LINES], columns[CLIENT], columns[INTERNAL] = line_inputs
-        out: dict[int, sp.csr_matrix] = {}
-        # A posting's words are found once, for the text's tf-idf block and its role counts,
-        # one posting at a time (holding a whole batch's words costs ~20 KB per posting).
         sharer = next((i for i, (_, b, c) in enumerate(self._blocks) if c == TEXT and isinstance(b, TfidfBlock) and b.reads_plain_words), None)
         roles = next((i for i, (_, b, c) in enumerate(self._blocks) if c == TEXT and isinstance(b, RoleCounts)), None)
-        if sharer is not None and roles is not None:
+        out: dict[int, sp.csr_matrix] = {}
+        if self.reads_lines and line_inputs is None and self.tagger is not None and self.tagger.reads_plain_words:
+            # one pass over each line's words for every block that reads them
+            find = re.compile(TfidfBlock.WORD_PATTERN).findall
+            lines = [t.split("\n") if t else [] for t in texts]
+            words = [[find(line.lower()) for line in doc] for doc in lines]
+            if line_proba is None:
+                line_proba = self.tagger.proba_many(lines, columns[TITLE], words=words)
+            line_inputs = LineInputs.from_proba(lines, line_proba)
+            client_words, internal_words = _duty_words(words, line_proba)
+            for i, (_, block, column) in enumerate(self._blocks):
+                if column in (CLIENT, INTERNAL) and isinstance(block, TfidfBlock) and block.reads_plain_words:
+                    out[i] = block.transform_words(client_words if column == CLIENT else internal_words)
+            if sharer is not None:
+                text_words = [[w for line_words in doc for w in line_words] for doc in words]
+                out[sharer] = self._blocks[sharer][1].transform_words(text_words)
+                if roles is not None:
+                    out[roles] = self._blocks[roles][1].from_matches([find_roles_in_words(t, w) for t, w in zip(texts, text_words)])
+        elif self.reads_lines and line_inputs is None:
+            line_inputs = _line_inputs(self.tagger, texts, columns[TITLE], line_proba)  # type: ignore[arg-type]
+        if self.reads_lines:
+            columns[LINES], columns[CLIENT], columns[INTERNAL] = line_inputs  # type: ignore[misc]
+        if sharer is not None and roles is not None and sharer not in out:
+            # A posting's words are found once, for the text's tf-idf block and its role counts,
+            # one posting at a time (holding a whole batch's words costs ~20 KB per posting).
             tfidf = self._blocks[sharer][1]
             matches = []
 
-            def words():
+            def posting_words():
                 for text in texts:
                     w = tfidf.words(text)
                     matches.append(find_roles_in_words(text, w))
                     yield w
 
-            out[sharer] = tfidf.transform_words(words())
+            out[sharer] = tfidf.transform_words(posting_words())
             out[roles] = self._blocks[roles][1].from_matches(matches)
         blocks = [out[i] if i in out else block.transform(columns[column]) for i, (_, block, column) in enumerate(self._blocks)]
-        return sp.hstack(blocks, format="csr")
+        return sp.hstack(blocks, format="csr"), line_proba
 
     def decision(self, X: sp.csr_matrix) -> np.ndarray:
         """Decision function (n, 3), columns in :data:`LABELS` order."""
@@ -725,8 +775,8 @@ def _read_scoring(path: Path) -> tuple[list[tuple[str, Any, int]], np.ndarray, n
 
 def _load_pipeline(path: Path, meta: dict[str, Any]) -> Pipeline:
     """The scikit-learn pipeline from a ``.skops`` file, trusting only :data:`TRUSTED_TYPES`."""
-    import skops.io as sio
     import sklearn
+    import skops.io as sio
 
     saved = meta.get("versions", {}).get("scikit-learn", "0.0")
     if _minor(saved) != _minor(sklearn.__version__):

@@ -196,8 +196,7 @@ def score(
     if not norm_texts:
         empty = np.zeros(0)
         return Scores(np.zeros((0, 3)), empty.astype(int), empty.astype(bool), empty.astype(str), [], model.version)
-    line_proba = model.line_proba(norm_texts, norm_titles) if model.reads_lines else None
-    X = model.features(norm_texts, norm_titles, line_proba=line_proba)
+    X, line_proba = model.features_and_line_proba(norm_texts, norm_titles)
     decision = model.decision(X)
     proba = model.proba_from_decision(decision)
     best = proba.argmax(axis=1)
