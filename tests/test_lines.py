@@ -3,7 +3,16 @@
 import numpy as np
 import pytest
 
-from officeclass.lines import LINE_FEATURE_NAMES, TAGS, LineInputs, LineShares, LineTagger, context_docs, heading_of, line_features
+from officeclass.lines import (
+    LINE_FEATURE_NAMES,
+    TAGS,
+    LineInputs,
+    LineShares,
+    LineTagger,
+    context_docs,
+    heading_of,
+    line_features,
+)
 
 POSTINGS = [
     ["Responsibilities: greet patients at reception", "Book their appointments", "Requirements: a degree", "We offer a pension"],

@@ -76,7 +76,7 @@ def test_schema_is_declared(spark):
 
     sdf = spark.createDataFrame(pd.DataFrame({"text": ["sell"]}))
     out = label_spark(sdf, text_col="text", explain=True)
-    assert out.columns == ["text", *OUTPUT_COLUMNS, "officeclass_top_terms", "officeclass_roles"]
+    assert out.columns == ["text", *OUTPUT_COLUMNS, "officeclass_top_terms", "officeclass_roles", "officeclass_duties"]
     assert isinstance(out.schema["officeclass_p_hybrid"].dataType, T.DoubleType)
     assert isinstance(out.schema["officeclass_abstained"].dataType, T.BooleanType)
 

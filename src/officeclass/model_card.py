@@ -56,7 +56,8 @@ def render(model: Any, metrics: dict[str, Any]) -> str:
             else ""
         ),
         "- **Format**: skops (no code runs on load; only the types in `officeclass.model.TRUSTED_TYPES` are accepted) "
-        "plus a JSON metadata file with the hash, versions, parameters and metrics.",
+        "for the scikit-learn pipeline, a NumPy `.npz` read without pickle for what scoring needs (the feature blocks, "
+        "coefficients and the line tagger), and a JSON metadata file with both files' SHA-256, versions, parameters and metrics.",
         "",
         "## What it does",
         "Reads a job posting (description, optionally a title) and labels the job front_office, back_office or hybrid, "

@@ -38,7 +38,15 @@ import numpy as np
 import pandas as pd
 
 from .errors import ColumnNotFoundError, InputValueError, OfficeclassError
-from .evaluate import abstain_curve, choose_abstain, confusion_frame, expected_calibration_error, fit_temperature, reliability_table, scores
+from .evaluate import (
+    abstain_curve,
+    choose_abstain,
+    confusion_frame,
+    expected_calibration_error,
+    fit_temperature,
+    reliability_table,
+    scores,
+)
 from .labels import LABELS
 from .lines import TAG_CODES, TAGS, LineInputs, LineTagger
 from .model import DEFAULT_PARAMS, Classifier
@@ -388,8 +396,10 @@ def select(
         params = dict(zip(keys, values))
         oof = leave_one_source_out(corpus, params, tagger=tagger)
         s = loso_scores(oof)
+        hand = corpus[hand_postings(corpus)]
         row = {
             **params,
+            "corpus": f"{hand['source'].nunique()} boards, {len(hand)} postings",
             "loso_macro_f1": s["with_title"]["pooled"]["macro_f1"],
             "loso_hybrid_f1": s["with_title"]["pooled"]["per_class"]["hybrid"]["f1"],
             "loso_mean_source_f1": s["with_title"]["mean_source_macro_f1"],
@@ -407,7 +417,8 @@ def select(
 def _record_selection(path: Path, row: dict[str, Any]) -> None:
     """Add a scored configuration to ``selection.csv``, replacing an earlier score of the same one.
 
-    Every row spells out all parameters, so searches run at different times stay comparable.
+    Every row spells out all parameters and the corpus it was scored on, so searches run at
+    different times stay comparable; a row is replaced only by the same configuration on the same corpus.
     """
     params = {**DEFAULT_PARAMS, **TRAIN_PARAMS}
     full = {**params, **row}
@@ -416,8 +427,9 @@ def _record_selection(path: Path, row: dict[str, Any]) -> None:
         if key not in table.columns:
             table[key] = default  # a parameter added after those rows were scored: they used its default
     same = np.ones(len(table), dtype=bool)
-    for key in params:
-        same &= table[key].astype(str).to_numpy() == str(full[key])
+    for key in [*params, "corpus"]:
+        if key in table.columns:
+            same &= table[key].astype(str).to_numpy() == str(full.get(key))
     table = pd.concat([table[~same], pd.DataFrame([full])], ignore_index=True)
     cols = list(params) + [c for c in table.columns if c not in params]
     table[cols].sort_values("loso_macro_f1", ascending=False).to_csv(path, index=False)
