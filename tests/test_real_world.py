@@ -283,6 +283,16 @@ def test_output_piped_into_head_ends_quietly(tmp_path):
 # ---- 11. a terminal that behaves
 
 
+def test_cli_messages_name_cli_options(tmp_path, capsys):
+    src = copy("empty_cells.csv", tmp_path)
+    (tmp_path / "out.csv").write_text("x\n")
+    code, _, err = run(["label", str(src), "-o", str(tmp_path / "out.csv")], capsys)
+    assert code == 1
+    assert err.strip() == f"officeclass: error: Output {str(tmp_path / 'out.csv')!r} exists; pass --overwrite or choose another path."
+    with pytest.raises(FileExistsError, match=r"pass overwrite=True \(CLI: --overwrite\)"):
+        label_file(src, tmp_path / "out.csv")
+
+
 def test_jobs_zero_is_a_usage_error(tmp_path, capsys):
     code, _, err = run(["label", str(copy("empty_cells.csv", tmp_path)), "-o", "-", "--jobs", "0"], capsys)
     assert code == 2

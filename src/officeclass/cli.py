@@ -11,6 +11,7 @@ import argparse
 import difflib
 import json
 import os
+import re
 import sys
 import traceback
 from collections.abc import Sequence
@@ -342,4 +343,9 @@ def _report(exc: BaseException, verbose: bool) -> None:
     if verbose:
         traceback.print_exception(exc)
     message = str(exc) if not isinstance(exc, KeyError) or isinstance(exc, OfficeclassError) else str(exc.args[0])
-    print(f"officeclass: error: {message}", file=sys.stderr)
+    print(f"officeclass: error: {_cli_names(message)}", file=sys.stderr)
+
+
+def _cli_names(message: str) -> str:
+    """The library's "overwrite=True (CLI: --overwrite)" as a command-line user reads it: "--overwrite"."""
+    return re.sub(r"\b\w+=[\w'\"]*\s\(CLI: ([^)]+)\)", r"\1", message)
