@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -185,9 +186,10 @@ class TfidfBlock:
         get = self.vocabulary.get
         stop = self.stop_words
         lo, hi = self.ngram_range
-        indptr = [0]
-        indices: list[int] = []
-        counts: list[int] = []
+        # machine-word arrays, not lists of Python ints: a batch of 50,000 lines holds millions of entries
+        indptr = array("q", [0])
+        indices = array("q")
+        counts = array("d")
         for tokens in word_lists:
             if stop:
                 tokens = [w for w in tokens if w not in stop]
@@ -207,7 +209,11 @@ class TfidfBlock:
         n_docs = len(indptr) - 1
         index_dtype = np.int32 if len(indices) < 2**31 else np.int64
         X = sp.csr_matrix(
-            (np.asarray(counts, dtype=np.float64), np.asarray(indices, dtype=index_dtype), np.asarray(indptr, dtype=index_dtype)),
+            (
+                np.frombuffer(counts, dtype=np.float64).copy(),
+                np.frombuffer(indices, dtype=np.int64).astype(index_dtype),
+                np.frombuffer(indptr, dtype=np.int64).astype(index_dtype),
+            ),
             shape=(n_docs, len(self.terms)),
         )
         X.sort_indices()
