@@ -166,7 +166,8 @@ class Explanation:
         counts = self.duty_counts()
         n = sum(counts[t] for t in _DUTY_TAGS)
         parts = ", ".join(f"{counts[t]} {TAG_NAMES[t]}" for t in _DUTY_TAGS if counts[t])
-        return f"{n} duty line{'s' if n != 1 else ''}" + (f": {parts}" if parts else "") + f" (of {len(self.lines)} lines)"
+        total = len(self.lines)
+        return f"{n} duty line{'s' if n != 1 else ''}" + (f": {parts}" if parts else "") + f" (of {total} line{'s' if total != 1 else ''})"
 
     def strongest_lines(self, tag: str, n: int = 2) -> list[LineReading]:
         """The ``n`` lines tagged ``tag`` with the highest probability of it."""
