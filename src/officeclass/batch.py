@@ -382,8 +382,13 @@ def sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+def _decoding(encoding: str) -> str:
+    """The codec that reads ``encoding``: UTF-8 also skips a byte-order mark."""
+    return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+
+
 def _first_line(head: bytes, encoding: str) -> str:
-    text = head.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding, errors="replace")
+    text = head.decode(_decoding(encoding), errors="replace")
     return text.splitlines()[0] if text else ""
 
 
@@ -453,8 +458,7 @@ class _DelimitedReader:
         raw: IO[bytes] = io.BufferedReader(self.counter, buffer_size=1 << 20)
         if gz:
             raw = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
-        enc = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
-        self.stream = io.TextIOWrapper(raw, encoding=enc, newline="")
+        self.stream = io.TextIOWrapper(raw, encoding=_decoding(encoding), newline="")
         if csv.field_size_limit() < _FIELD_LIMIT:
             csv.field_size_limit(_FIELD_LIMIT)  # the default (128 KiB) rejects long postings
         # strict: a quote left open at the end of the file is an error, not one
@@ -486,7 +490,8 @@ class _DelimitedReader:
                 ) from None
             except csv.Error as exc:
                 self._last_line = start
-                if "unexpected end of data" in str(exc):
+                unclosed = "unexpected end of data" in str(exc)
+                if unclosed:
                     reason = f"a quoted field opened on line {start} is never closed"
                     message = (
                         f"Line {start} of {self.name} opens a quoted field that is never closed, so every line after it would be "
@@ -502,7 +507,7 @@ class _DelimitedReader:
                 if self.on_bad_lines == "error" or not hasattr(self, "header"):
                     raise BadLinesError(message) from None
                 yield _Malformed(reason)
-                if "unexpected end of data" in str(exc):
+                if unclosed:
                     return
                 continue
             self._last_line = start
@@ -594,11 +599,9 @@ class _FrameReader:
         if fmt == "xlsx":
             _need_openpyxl()
             return pd.read_excel(path, sheet_name=0, engine="openpyxl")
-        import json as json_module
-
         opener = gzip.open if gz else open
         with opener(path, "rt", encoding=encoding) as f:  # type: ignore[operator]
-            records = json_module.load(f)
+            records = json.load(f)
         if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
             raise InputFormatError(f"{os.path.basename(path)} is a JSON array, but not of objects: expected [{{\"title\": ..., \"description\": ...}}, ...].")
         return pd.DataFrame.from_records(records)

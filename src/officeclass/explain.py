@@ -29,7 +29,7 @@ import numpy as np
 
 from .labels import DISPLAY_NAMES, LABELS
 from .lexicon import RoleMatch, find_roles
-from .lines import TAGS
+from .lines import TAGS, posting_lines
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -279,7 +279,7 @@ class Explanation:
         fields = self.role_fields or ("text",) * len(self.roles)
         spans = sorted((r for r, f in zip(self.roles, fields) if f == "text"), key=lambda r: r.start)
         body, pos = [], 0
-        for k, line in enumerate(self.text.split("\n") if self.text else []):
+        for k, line in enumerate(posting_lines(self.text)):
             reading = self.lines[k] if k < len(self.lines) else None
             tag = reading.tag if reading is not None else "other"
             style = f"background:{_TAG_COLOURS[tag]}" + ("" if tag in _DUTY_TAGS else ";color:#888")
@@ -352,7 +352,7 @@ def explain_rows(
         text_roles = find_roles(texts[i]) if texts[i] else ()
         title_roles = find_roles(titles[i]) if titles[i] else ()
         proba = None if line_proba is None else line_proba[i]
-        lines = _readings(None if line_spans is None else line_spans[i], texts[i].split("\n") if texts[i] else [], proba)
+        lines = _readings(None if line_spans is None else line_spans[i], posting_lines(texts[i]), proba)
         out.append(
             Explanation(
                 label=LABELS[k],

@@ -43,6 +43,9 @@ __all__ = [
     "heading_of",
     "line_features",
     "line_inputs",
+    "line_words",
+    "posting_lines",
+    "duty_sides",
 ]
 
 #: The five line tags, in the order of the tagger's probability columns.
@@ -63,13 +66,31 @@ LINE_FEATURE_NAMES: tuple[str, ...] = (
 )
 
 _HEAD = re.compile(r"^\W*((?:[\w&'/-]+[^\w:]+){0,5}?[\w&'/-]+)\s*:")
-_WORDS = re.compile(r"(?u)\b\w\w+\b")
+_WORDS = re.compile(TfidfBlock.WORD_PATTERN)  # the tokens of every plain-word tf-idf block
 #: Lines read per posting; a posting's lines past this are tagged ``other``.
 MAX_LINES = 120
 
 
-def _words(text: str) -> list[str]:
+def line_words(text: str) -> list[str]:
+    """A line's lower-cased words, as every plain-word tf-idf block of officeclass reads them."""
     return _WORDS.findall(text.lower())
+
+
+
+def posting_lines(text: str) -> list[str]:
+    """The lines of a normalised posting (:func:`~officeclass.text.normalise_lines` joins them with newlines)."""
+    return text.split("\n") if text else []
+
+
+def duty_sides(items: Sequence[Any], proba: np.ndarray) -> tuple[list[Any], list[Any]]:
+    """The items (lines, or their words) of the client-facing and of the internal duty lines; a ``both`` line is on each side.
+
+    Lines past ``proba``'s rows (untagged) are on neither side.
+    """
+    tags = proba.argmax(axis=1) if len(proba) else ()
+    client = [item for item, t in zip(items, tags) if t == C or t == B]
+    internal = [item for item, t in zip(items, tags) if t == I or t == B]
+    return client, internal
 
 
 def heading_of(line: str) -> str | None:
@@ -110,15 +131,15 @@ def context_docs(lines: Sequence[str], title: str = "") -> list[str]:
 def context_tokens(lines: Sequence[str], title: str = "", words: Sequence[list[str]] | None = None) -> list[list[str]]:
     """:func:`context_docs` as token lists (what the context block reads), from each line's words if known."""
     n = len(lines)
-    title_tokens = ["t_" + w for w in _words(title)]
+    title_tokens = ["t_" + w for w in line_words(title)]
     if words is None:
-        words = [_words(line) for line in lines]
+        words = [line_words(line) for line in lines]
     head: list[str] = []
     out = []
     for i, line in enumerate(lines):
         h = heading_of(line)
         if h is not None:
-            head = ["h_" + w for w in _words(h)]
+            head = ["h_" + w for w in line_words(h)]
         toks = list(head) if head else ["h_none"]
         if h is not None:
             toks.append("has_heading")
@@ -183,9 +204,9 @@ class LineInputs(NamedTuple):
         rows, client, internal = [], [], []
         for lines, proba in zip(postings, probas):
             rows.append(line_features(proba))
-            tags = proba.argmax(axis=1) if len(proba) else np.zeros(0, dtype=int)
-            client.append("\n".join(line for line, t in zip(lines, tags) if t == C or t == B))
-            internal.append("\n".join(line for line, t in zip(lines, tags) if t == I or t == B))
+            client_lines, internal_lines = duty_sides(lines, proba)
+            client.append("\n".join(client_lines))
+            internal.append("\n".join(internal_lines))
         features = np.vstack(rows) if rows else np.zeros((0, len(LINE_FEATURE_NAMES)))
         return cls(features, client, internal)
 

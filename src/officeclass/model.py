@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
-import re
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -91,10 +90,11 @@ TRUSTED_TYPES: frozenset[str] = frozenset(
 
 
 def make_pipeline(params: dict[str, Any] | None = None, *, titles: bool = True) -> Pipeline:
-    """Return an unfitted pipeline for a (title, text, line features) object array of shape (n, 3).
+    """Return an unfitted pipeline for the (n, 5) object array :func:`as_array` builds.
 
-    The third column holds each posting's :func:`~officeclass.lines.line_features`
-    (see :func:`as_array`); it is read only when ``params["line_features"]``.
+    Its columns are title, text, each posting's :func:`~officeclass.lines.line_features`
+    and its client-facing and internal duty lines; the last three are read
+    only when ``params["line_features"]`` (the duty lines with ``params["duty_text"]``).
 
     With ``titles=False`` the pipeline has no title block (for training data without titles).
 
@@ -197,23 +197,23 @@ def as_array(texts: Sequence[str], titles: Sequence[str] | None, line_inputs: Li
     return X
 
 
-def _line_inputs(tagger: LineTagger, texts: Sequence[str], titles: Sequence[str] | None, probas: list[np.ndarray] | None = None) -> LineInputs:
-    """What the tagged lines of normalised postings (one line per line) give the model, through ``tagger`` unless ``probas`` are given."""
-    from .lines import LineInputs
+def _line_inputs(tagger: LineTagger, texts: Sequence[str], titles: Sequence[str] | None) -> LineInputs:
+    """What the tagged lines of normalised postings (one line per line) give the model, through ``tagger``."""
+    from .lines import LineInputs, posting_lines
 
-    postings = [t.split("\n") if t else [] for t in texts]
-    return LineInputs.from_proba(postings, tagger.proba_many(postings, titles) if probas is None else probas)
+    postings = [posting_lines(t) for t in texts]
+    return LineInputs.from_proba(postings, tagger.proba_many(postings, titles))
 
 
 def _duty_words(words: list[list[list[str]]], probas: list[np.ndarray]) -> tuple[list[list[str]], list[list[str]]]:
-    """Each posting's client-facing and internal duty lines' words (a ``both`` line on each side), as :class:`~officeclass.lines.LineInputs` picks the lines."""
-    from .lines import B, C, I
+    """Each posting's client-facing and internal duty lines' words, the lines :class:`~officeclass.lines.LineInputs` picks."""
+    from .lines import duty_sides
 
     client, internal = [], []
     for doc, proba in zip(words, probas):
-        tags = proba.argmax(axis=1) if len(proba) else ()
-        client.append([w for line_words, t in zip(doc, tags) if t == C or t == B for w in line_words])
-        internal.append([w for line_words, t in zip(doc, tags) if t == I or t == B for w in line_words])
+        sides = duty_sides(doc, proba)
+        client.append([w for line_words in sides[0] for w in line_words])
+        internal.append([w for line_words in sides[1] for w in line_words])
     return client, internal
 
 
@@ -475,12 +475,6 @@ class Classifier:
             start += width
         return counts
 
-    def line_proba(self, texts: Sequence[str], titles: Sequence[str] | None = None) -> list[np.ndarray]:
-        """Each normalised posting's line-tag probabilities (lines x :data:`~officeclass.lines.TAGS`)."""
-        if self.tagger is None:
-            raise ModelLoadError("This model has no line tagger.")
-        return self.tagger.proba_many([t.split("\n") if t else [] for t in texts], titles)
-
     def features(
         self,
         texts: Sequence[str],
@@ -495,8 +489,9 @@ class Classifier:
         client-facing and internal line tf-idf) is called directly and the
         results stacked, without scikit-learn; a test checks the result equals
         the pipeline's on real postings. What the lines give comes from
-        ``line_inputs``, else from ``line_proba`` (as :meth:`line_proba` gives
-        it), else from the model's tagger.
+        ``line_inputs``, else from ``line_proba`` (each posting's line-tag
+        probabilities, as :meth:`features_and_line_proba` returns them), else
+        from the model's tagger.
         """
         return self.features_and_line_proba(texts, titles, line_inputs=line_inputs, line_proba=line_proba)[0]
 
@@ -514,20 +509,20 @@ class Classifier:
         block, the role counts and the duty-line blocks.
         """
         from .lexicon import RoleCounts, find_roles_in_words
-        from .lines import LineInputs
+        from .lines import LineInputs, line_words, posting_lines
 
         texts = list(texts)
         columns: dict[int, Any] = {TEXT: texts, TITLE: [""] * len(texts) if titles is None else list(titles)}
         sharer = next((i for i, (_, b, c) in enumerate(self._blocks) if c == TEXT and isinstance(b, TfidfBlock) and b.reads_plain_words), None)
         roles = next((i for i, (_, b, c) in enumerate(self._blocks) if c == TEXT and isinstance(b, RoleCounts)), None)
         out: dict[int, sp.csr_matrix] = {}
-        if self.reads_lines and line_inputs is None and self.tagger is not None and self.tagger.reads_plain_words:
-            # one pass over each line's words for every block that reads them
-            find = re.compile(TfidfBlock.WORD_PATTERN).findall
-            lines = [t.split("\n") if t else [] for t in texts]
-            words = [[find(line.lower()) for line in doc] for doc in lines]
+        if self.reads_lines and line_inputs is None:
+            # one pass over each line's words for every block that reads them (a tagger that
+            # reads other tokens tokenises its lines itself)
+            lines = [posting_lines(t) for t in texts]
+            words = [[line_words(line) for line in doc] for doc in lines]
             if line_proba is None:
-                line_proba = self.tagger.proba_many(lines, columns[TITLE], words=words)
+                line_proba = self.tagger.proba_many(lines, columns[TITLE], words=words)  # type: ignore[union-attr]
             line_inputs = LineInputs.from_proba(lines, line_proba)
             client_words, internal_words = _duty_words(words, line_proba)
             for i, (_, block, column) in enumerate(self._blocks):
@@ -538,8 +533,6 @@ class Classifier:
                 out[sharer] = self._blocks[sharer][1].transform_words(text_words)
                 if roles is not None:
                     out[roles] = self._blocks[roles][1].from_matches([find_roles_in_words(t, w) for t, w in zip(texts, text_words)])
-        elif self.reads_lines and line_inputs is None:
-            line_inputs = _line_inputs(self.tagger, texts, columns[TITLE], line_proba)  # type: ignore[arg-type]
         if self.reads_lines:
             columns[LINES], columns[CLIENT], columns[INTERNAL] = line_inputs  # type: ignore[misc]
         if sharer is not None and roles is not None and sharer not in out:

@@ -48,7 +48,7 @@ from .evaluate import (
     scores,
 )
 from .labels import LABELS
-from .lines import TAG_CODES, TAGS, LineInputs, LineTagger
+from .lines import TAG_CODES, TAGS, LineInputs, LineTagger, posting_lines
 from .model import DEFAULT_PARAMS, Classifier
 from .text import normalise, normalise_lines
 
@@ -157,19 +157,23 @@ def fit_tagger(lines: pd.DataFrame, params: dict[str, Any] | None = None) -> Lin
     )
 
 
+def _tag_lines(tagger: LineTagger, lines: pd.DataFrame) -> pd.DataFrame:
+    """Tag probabilities of tagged lines (as :func:`read_duty_lines` gives them), each posting read as a whole, indexed like ``lines``."""
+    groups = list(lines.groupby("id", sort=True))
+    proba = tagger.proba_many([g["text"].tolist() for _, g in groups], [g["title"].iloc[0] for _, g in groups])
+    return pd.DataFrame(np.vstack(proba) if proba else np.zeros((0, len(TAGS))), columns=list(TAGS), index=[i for _, g in groups for i in g.index])
+
+
 def _tag_group(lines: pd.DataFrame, group: str | None, corpus: pd.DataFrame, params: dict[str, Any]):
     """Fit a tagger without ``group``'s lines; line features of the corpus rows of ``group`` and tag probabilities of its own tagged lines."""
     train = lines if group is None else lines[lines["source"] != group]
     tagger = fit_tagger(train, params)
     rows = corpus if group is None else corpus[corpus["source"] == group]
-    texts = [t.split("\n") if t else [] for t in rows["text"]]
+    texts = [posting_lines(t) for t in rows["text"]]
     with_title = LineInputs.from_proba(texts, tagger.proba_many(texts, rows["title"].tolist()))
     no_title = LineInputs.from_proba(texts, tagger.proba_many(texts))
     held = lines.iloc[0:0] if group is None else lines[(lines["source"] == group) & (lines["kind"] == "posting_line")]
-    groups = list(held.groupby("id", sort=True))
-    proba = tagger.proba_many([g["text"].tolist() for _, g in groups], [g["title"].iloc[0] for _, g in groups])
-    held_proba = pd.DataFrame(np.vstack(proba) if proba else np.zeros((0, len(TAGS))), columns=list(TAGS), index=[i for _, g in groups for i in g.index])
-    return rows.index, with_title, no_title, held_proba
+    return rows.index, with_title, no_title, _tag_lines(tagger, held)
 
 
 def cross_fitted_line_features(
@@ -243,10 +247,7 @@ def tagger_cv_by_posting(lines: pd.DataFrame, *, folds: int = 5, params: dict[st
 
     def one(k: int) -> pd.DataFrame:
         held = postings["id"].map(fold_of) == k
-        tagger = fit_tagger(lines.drop(postings.index[held]), params)
-        groups = list(postings[held].groupby("id", sort=True))
-        proba = tagger.proba_many([g["text"].tolist() for _, g in groups], [g["title"].iloc[0] for _, g in groups])
-        return pd.DataFrame(np.vstack(proba), columns=list(TAGS), index=[i for _, g in groups for i in g.index])
+        return _tag_lines(fit_tagger(lines.drop(postings.index[held]), params), postings[held])
 
     return pd.concat(Parallel(n_jobs=n_jobs)(delayed(one)(k) for k in range(folds))).sort_index()
 
@@ -470,8 +471,9 @@ def train(
     per_board = {}
     for board in sorted(lines.loc[held_proba.index, "source"].unique()):
         index = held_proba.index[lines.loc[held_proba.index, "source"].to_numpy() == board]
-        per_board[board] = {k: v for k, v in tagger_scores(lines, held_proba.loc[index]).items() if k in ("macro_f1", "accuracy", "client_share_pearson_r")}
-        per_board[board]["client_facing_f1"] = tagger_scores(lines, held_proba.loc[index])["per_tag"]["client_facing"]["f1"]
+        s = tagger_scores(lines, held_proba.loc[index])
+        per_board[board] = {k: v for k, v in s.items() if k in ("macro_f1", "accuracy", "client_share_pearson_r")}
+        per_board[board]["client_facing_f1"] = s["per_tag"]["client_facing"]["f1"]
     tagger_metrics["by_board_per_board"] = per_board
     _progress("line tagger scored; leave-one-source-out over the posting boards", started)
     params = dict(TRAIN_PARAMS)
