@@ -185,7 +185,7 @@ def _against_previous(metrics: dict[str, Any]) -> list[str]:
     before = prev["leave_one_source_out"]
     rows = [
         [b, now[b]["n"], f"{before[b]['macro_f1']:.3f}", f"{now[b]['macro_f1']:.3f}", f"{before[b]['hybrid_f1']:.3f}", f"{now[b]['hybrid_f1']:.3f}"]
-        for b in now
+        for b in ["pooled", *sorted(k for k in now if k != "pooled")]  # the same order from memory and from metrics.json
     ]
     out = [
         "### Against the previous configuration, on the same corpus",
